@@ -1,0 +1,140 @@
+import { test, expect, type Page } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const WATER_MODEL = fileURLToPath(new URL('./fixtures/water_se_e2_a.json', import.meta.url));
+
+async function openApp(page: Page) {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'DP-Tab cascade' })).toBeVisible();
+  return errors;
+}
+
+function summaryRow(page: Page, name: RegExp) {
+  return page.getByRole('table', { name: /model summary/i }).getByRole('row', { name });
+}
+
+async function expectWaterSummary(page: Page) {
+  const table = page.getByRole('table', { name: /model summary/i });
+  await expect(table).toBeVisible({ timeout: 60_000 });
+  await expect(table).toHaveAccessibleName(/water_se_e2_a\.json/);
+  await expect(summaryRow(page, /type map|elements/i).first()).toContainText(/\bO\b.*\bH\b/);
+  await expect(summaryRow(page, /^r\s*cut\b|^rcut\b|cut-?off/i).first()).toContainText(/\b6(\.0+)?\b/);
+  await expect(summaryRow(page, /\bsel\b|neighbou?rs/i).first()).toContainText(/46\D+92/);
+}
+
+test('the page loads and reports the WebGPU adapter', async ({ page }) => {
+  const errors = await openApp(page);
+  const status = page.getByTestId('gpu-status');
+  // Headless Chromium with --enable-unsafe-webgpu gets SwiftShader (a fallback adapter); a real GPU also passes.
+  await expect(status).toHaveText(/^WebGPU: .+, fallback: (yes|no)$/, { timeout: 30_000 });
+  await expect(status).not.toContainText(/unavailable/i);
+  await expect(status).toHaveAttribute('data-state', 'ok');
+  await expect(page.getByRole('region', { name: 'Compute device' })).toContainText(/Max storage binding/);
+  expect(errors).toEqual([]);
+});
+
+test('the viewer draws the MoS2 sheet and switches camera presets', async ({ page }) => {
+  const errors = await openApp(page);
+  const legend = page.getByRole('list', { name: 'Atom colours' });
+  await expect(legend).toContainText('Mo');
+  await expect(legend).toContainText('S (top layer)');
+  await expect(legend).toContainText('S (bottom layer)');
+
+  // The WebGL canvas really shows atoms: count pixels that are far from the background colour.
+  const canvas = page.locator('.viewer-canvas canvas');
+  await expect(canvas).toBeVisible();
+  await expect.poll(() => litFraction(page), { timeout: 30_000 }).toBeGreaterThan(0.02);
+
+  const group = page.getByRole('group', { name: 'Camera view' });
+  for (const name of ['Top', 'Side', 'Oblique']) {
+    const button = group.getByRole('button', { name });
+    await button.click();
+    await expect(button).toHaveAttribute('aria-pressed', 'true');
+  }
+  await group.getByRole('button', { name: 'Side' }).click();
+  const side = await litFraction(page);
+  await group.getByRole('button', { name: 'Top' }).click();
+  // Seen from the top the sheet fills much more of the view than edge-on.
+  await expect.poll(() => litFraction(page), { timeout: 10_000 }).toBeGreaterThan(side * 2);
+  expect(errors).toEqual([]);
+});
+
+test('a model chosen with the file input is loaded and summarised', async ({ page }, testInfo) => {
+  const errors = await openApp(page);
+  await expect(page.getByText('No model loaded')).toBeVisible();
+  await page.getByLabel('Model file').setInputFiles(WATER_MODEL);
+  await expectWaterSummary(page);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Run' })).toContainText('DP-Tab (O, H)');
+  await page.screenshot({ path: testInfo.outputPath('model-loaded.png') });
+  expect(errors).toEqual([]);
+});
+
+test('an invalid file shows an error and the app stays usable', async ({ page }, testInfo) => {
+  const errors = await openApp(page);
+  const input = page.getByLabel('Model file');
+  await input.setInputFiles({ name: 'model.pb', mimeType: 'application/octet-stream', buffer: randomBytes(4096) });
+  const alert = page.getByRole('alert');
+  await expect(alert).toBeVisible({ timeout: 60_000 });
+  await expect(alert).toContainText('Could not load model.pb');
+  // The message says something beyond the title (what was found / what is supported).
+  const message = (await alert.locator('.error-message').textContent()) ?? '';
+  expect(message.trim().length).toBeGreaterThan(10);
+  await expect(page.getByRole('table', { name: /model summary/i })).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('model-error.png') });
+
+  // Still usable: the camera responds and a valid model loads afterwards, clearing the error.
+  await page.getByRole('button', { name: 'Top' }).click();
+  await expect(page.getByRole('button', { name: 'Top' })).toHaveAttribute('aria-pressed', 'true');
+  await input.setInputFiles(WATER_MODEL);
+  await expectWaterSummary(page);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // A bad file after a good one keeps the good model in use and says so.
+  await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"model": ') });
+  await expect(page.getByRole('alert')).toContainText('Could not load broken.json');
+  await expect(page.getByRole('alert')).toContainText('Still using water_se_e2_a.json');
+  await expect(page.getByRole('table', { name: /model summary/i })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('a model file dropped on the Model panel is loaded', async ({ page }) => {
+  await openApp(page);
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(WATER_MODEL, 'utf8');
+  const dataTransfer = await page.evaluateHandle((json) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([json], 'water_se_e2_a.json', { type: 'application/json' }));
+    return dt;
+  }, text);
+  const panel = page.getByTestId('model-panel');
+  await panel.dispatchEvent('dragenter', { dataTransfer });
+  await panel.dispatchEvent('dragover', { dataTransfer });
+  await panel.dispatchEvent('drop', { dataTransfer });
+  await expectWaterSummary(page);
+});
+
+/** Fraction of viewer pixels that differ clearly from the background (#0d1119). */
+async function litFraction(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const src = document.querySelector<HTMLCanvasElement>('.viewer-canvas canvas');
+    if (!src || src.width === 0) return 0;
+    const w = 200;
+    const h = Math.max(1, Math.round((src.height / src.width) * w));
+    const c = document.createElement('canvas');
+    c.width = w;
+    c.height = h;
+    const ctx = c.getContext('2d');
+    if (!ctx) return 0;
+    ctx.drawImage(src, 0, 0, w, h);
+    const d = ctx.getImageData(0, 0, w, h).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - 13) + Math.abs(d[i + 1] - 17) + Math.abs(d[i + 2] - 25) > 60) lit++;
+    }
+    return lit / (w * h);
+  });
+}

@@ -1,0 +1,201 @@
+import { Canvas, useThree } from '@react-three/fiber';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { useApp, type CameraPreset } from '../store';
+import { atomGroups, type AtomGroup } from './groups';
+
+const FOV = 40;
+
+/** The 3D view: one InstancedMesh per atom group, the cell outline, and camera presets. */
+export function Viewer() {
+  const sample = useApp((s) => s.sample);
+  const groups = useMemo(() => atomGroups(sample), [sample]);
+  return (
+    <div className="viewer">
+      <div className="viewer-canvas" role="img" aria-label={`3D view of the MoS2 sheet, ${sample.atype.length} atoms`}>
+        <Canvas
+          frameloop="demand"
+          dpr={[1, 2]}
+          camera={{ fov: FOV, near: 0.1, far: 5000, position: [0, 60, 60] }}
+          gl={{ antialias: true, preserveDrawingBuffer: true }}
+          data-testid="viewer-canvas"
+        >
+          <color attach="background" args={['#0d1119']} />
+          <hemisphereLight args={['#dfe8ff', '#1a1f2b', 1.1]} />
+          <directionalLight position={[30, 60, 40]} intensity={1.6} />
+          <directionalLight position={[-40, -20, -30]} intensity={0.35} />
+          {/* Model coordinates (sheet in x-y, z normal) -> world (y up). */}
+          <group rotation={[-Math.PI / 2, 0, 0]}>
+            <CenteredSheet groups={groups} />
+          </group>
+          <CameraRig />
+        </Canvas>
+      </div>
+      <CameraToolbar />
+      <Legend groups={groups} />
+    </div>
+  );
+}
+
+function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
+  const cell = useApp((s) => s.sample.cell);
+  const cx = (cell[0] + cell[3]) / 2;
+  const cy = (cell[1] + cell[4]) / 2;
+  return (
+    <group position={[-cx, -cy, 0]}>
+      {groups.map((g) => <AtomInstances key={g.key + g.indices.length} group={g} />)}
+      <CellOutline cell={cell} />
+    </group>
+  );
+}
+
+const SPHERE = new THREE.SphereGeometry(1, 20, 14);
+
+/** Writes the group's instance matrices from the latest frame, outside React renders. */
+function AtomInstances({ group }: { group: AtomGroup }) {
+  const ref = useRef<THREE.InstancedMesh>(null);
+  const invalidate = useThree((s) => s.invalidate);
+  const material = useMemo(
+    () => new THREE.MeshStandardMaterial({ color: group.color, roughness: 0.45, metalness: 0.1 }),
+    [group.color],
+  );
+  useEffect(() => () => material.dispose(), [material]);
+
+  useLayoutEffect(() => {
+    const mesh = ref.current;
+    if (!mesh) return;
+    const m = new THREE.Matrix4();
+    const r = group.radius;
+    const write = (coord: Float64Array) => {
+      const idx = group.indices;
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k];
+        m.makeScale(r, r, r);
+        m.setPosition(coord[3 * i], coord[3 * i + 1], coord[3 * i + 2]);
+        mesh.setMatrixAt(k, m);
+      }
+      mesh.instanceMatrix.needsUpdate = true;
+      mesh.computeBoundingSphere();
+      invalidate();
+    };
+    write(useApp.getState().frame.coord);
+    return useApp.subscribe((s, prev) => {
+      if (s.frame !== prev.frame) write(s.frame.coord);
+    });
+  }, [group, invalidate]);
+
+  return <instancedMesh ref={ref} args={[SPHERE, material, group.indices.length]} />;
+}
+
+function CellOutline({ cell }: { cell: Float64Array }) {
+  const line = useMemo(() => {
+    const a = new THREE.Vector3(cell[0], cell[1], 0);
+    const b = new THREE.Vector3(cell[3], cell[4], 0);
+    const o = new THREE.Vector3();
+    const pts = [o, a, a.clone().add(b), b, o];
+    const geom = new THREE.BufferGeometry().setFromPoints(pts);
+    const mat = new THREE.LineBasicMaterial({ color: '#4a5875', transparent: true, opacity: 0.8 });
+    return new THREE.Line(geom, mat);
+  }, [cell]);
+  useEffect(() => () => { line.geometry.dispose(); (line.material as THREE.Material).dispose(); }, [line]);
+  return <primitive object={line} />;
+}
+
+/** Orbit controls plus the preset views; re-renders only on demand. */
+function CameraRig() {
+  const camera = useThree((s) => s.camera) as THREE.PerspectiveCamera;
+  const domElement = useThree((s) => s.gl.domElement);
+  const invalidate = useThree((s) => s.invalidate);
+  const preset = useApp((s) => s.camera);
+  const cell = useApp((s) => s.sample.cell);
+  const controls = useRef<OrbitControls | null>(null);
+
+  useEffect(() => {
+    const c = new OrbitControls(camera, domElement);
+    c.enableDamping = false;
+    c.screenSpacePanning = true;
+    const onChange = () => invalidate();
+    c.addEventListener('change', onChange);
+    controls.current = c;
+    return () => {
+      c.removeEventListener('change', onChange);
+      c.dispose();
+      controls.current = null;
+    };
+  }, [camera, domElement, invalidate]);
+
+  useEffect(() => {
+    const extent = Math.max(Math.hypot(cell[0], cell[1]), Math.hypot(cell[3], cell[4]), 10);
+    const dist = (0.62 * extent) / Math.tan(THREE.MathUtils.degToRad(FOV / 2));
+    placeCamera(camera, preset.preset, dist);
+    const c = controls.current;
+    if (c) {
+      c.target.set(0, 0, 0);
+      c.update();
+    }
+    invalidate();
+  }, [preset, cell, camera, invalidate]);
+  return null;
+}
+
+/** World frame: y is the sheet normal, x along the cell's a vector, -z along b. */
+function placeCamera(camera: THREE.PerspectiveCamera, preset: CameraPreset, d: number) {
+  switch (preset) {
+    case 'top':
+      camera.position.set(0, d, 1e-3 * d);
+      break;
+    case 'side':
+      camera.position.set(0, 0, d);
+      break;
+    case 'oblique': {
+      const el = THREE.MathUtils.degToRad(35);
+      const az = THREE.MathUtils.degToRad(25);
+      camera.position.set(d * Math.cos(el) * Math.sin(az), d * Math.sin(el), d * Math.cos(el) * Math.cos(az));
+      break;
+    }
+  }
+  camera.up.set(0, 1, 0);
+  camera.lookAt(0, 0, 0);
+  camera.updateProjectionMatrix();
+}
+
+const PRESETS: { id: CameraPreset; label: string; title: string }[] = [
+  { id: 'top', label: 'Top', title: 'Look down the sheet normal' },
+  { id: 'side', label: 'Side', title: 'Look along the sheet (edge-on)' },
+  { id: 'oblique', label: 'Oblique', title: 'Look from 35° above the sheet' },
+];
+
+function CameraToolbar() {
+  const current = useApp((s) => s.camera.preset);
+  const setPreset = useApp((s) => s.setCameraPreset);
+  return (
+    <div className="viewer-toolbar" role="group" aria-label="Camera view">
+      {PRESETS.map((p) => (
+        <button
+          key={p.id}
+          type="button"
+          className={p.id === current ? 'active' : undefined}
+          aria-pressed={p.id === current}
+          title={p.title}
+          onClick={() => setPreset(p.id)}
+        >
+          {p.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Legend({ groups }: { groups: AtomGroup[] }) {
+  return (
+    <ul className="viewer-legend" aria-label="Atom colours">
+      {groups.map((g) => (
+        <li key={g.key}>
+          <span className="swatch" style={{ background: g.color }} aria-hidden="true" />
+          {g.label} <span className="muted">({g.indices.length})</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
