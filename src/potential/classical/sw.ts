@@ -1,0 +1,309 @@
+// Stillinger-Weber for MoS2 with universal ZBL at short range, and ZBL for every pair that involves a species
+// the SW parametrisation does not describe (He, Ar, Au, ...). Implements the project's `Potential` interface.
+//
+// SW form (LAMMPS `pair_style sw` with per-pair parameters; Wen et al. J. Appl. Phys. 122, 244301 (2017) use the
+// same form with eps = 1, a = rc/sigma):
+//   E = sum_{i<j} phi2(r_ij) + sum_i sum_{j<k} phi3(r_ij, r_ik, theta_jik)
+//   phi2(r) = A [B (sigma/r)^p - (sigma/r)^q] exp(sigma / (r - rc))                        (r < rc)
+//   phi3    = lambda_jik exp(gamma sigma_ij/(r_ij - rc_ij) + gamma sigma_ik/(r_ik - rc_ik)) (cos theta - cos0)^2
+//             * f_jk(r_jk)
+// Wen's model drops a triplet when r_jk exceeds a species-dependent cutoff (this removes the ~135 deg S-Mo-S angles
+// across the layer). That hard cut makes the energy jump, which an NVE cascade cannot tolerate, so here
+// f_jk is a C2 quintic switch from 1 at rjkMax - rjkWidth to 0 at rjkMax (rjkWidth = 0.2 Å by default; pristine
+// sheet distances are far from the window, so the lattice energetics are unchanged). rjkWidth = 0 gives the hard cut.
+//
+// Short range (native pairs), two choices:
+//   'blend'   (default): E_pair = w(r) phi2(r) + (1 - w(r)) ZBL(r), w the quintic switch 0 -> 1 over [r1, r2]
+//             (default 1.0-1.2 Å, where Wen's phi2 and ZBL are within ~10 % of each other). Three-body terms are
+//             bounded (|phi3| <= lambda (1 + |cos0|)^2) and kept unchanged.
+//   'overlay': E_pair = phi2(r) + ZBL_sw(r), ZBL_sw = LAMMPS `pair_style zbl rin rc` (what `hybrid/overlay sw zbl`
+//             gives in LAMMPS; used for the LAMMPS cross-check).
+// Foreign pairs: ZBL_sw with (foreignRin, foreignRc), default (3.0, 4.0) Å, exactly LAMMPS `pair_style zbl 3 4`.
+
+import { element } from '../../physics/elements.ts';
+import type { EvalResult, Potential, System } from '../types.ts';
+import { PotentialRangeError } from '../types.ts';
+import { buildNeighborList } from './neighbors.ts';
+import { zbl } from '../../physics/zbl.ts';
+import { makeZblSwitch, quinticSwitch, zblSwitched, type ZblSwitch } from './zblpair.ts';
+
+
+
+export interface SwPair { A: number; B: number; sigma: number; p: number; q: number; rc: number; gamma: number }
+export interface SwTriplet { lambda: number; cos0: number; /** r_jk cutoff (Å); Infinity when none. */ rjkMax: number }
+
+export interface SwParams {
+  name: string;
+  elements: string[];
+  /** Keyed "X-Y" (both orders are looked up). */
+  pairs: Record<string, SwPair>;
+  /** Keyed "centre j k", e.g. "Mo S S" (LAMMPS order: the first element is the vertex). */
+  triplets: Record<string, SwTriplet>;
+}
+
+/** Wen, Shirodkar, Plechac, Kaxiras, Elliott, Tadmor, J. Appl. Phys. 122, 244301 (2017); PHYSICS.md §4.2. */
+export function wen2017(): SwParams {
+  const g = 1.3566322;
+  return {
+    name: 'Stillinger-Weber Wen 2017 (MoS2)',
+    elements: ['Mo', 'S'],
+    pairs: {
+      'Mo-Mo': { A: 3.97818048, B: 0.44460213, sigma: 2.85295, p: 5, q: 0, rc: 5.5466, gamma: g },
+      'Mo-S': { A: 11.37974144, B: 0.52666882, sigma: 2.17517, p: 5, q: 0, rc: 4.02692, gamma: g },
+      'S-S': { A: 1.19073558, B: 0.90151527, sigma: 2.84133, p: 5, q: 0, rc: 4.51956, gamma: g },
+    },
+    triplets: {
+      'Mo S S': { lambda: 7.47675292, cos0: 0.142857, rjkMax: 3.86095 },
+      'S Mo Mo': { lambda: 8.15951812, cos0: 0.142857, rjkMax: 5.5466 },
+    },
+  };
+}
+
+export type ShortRange = { mode: 'blend'; r1: number; r2: number } | { mode: 'overlay'; rin: number; rc: number };
+
+export interface SwZblOptions {
+  params?: SwParams;
+  shortRange?: ShortRange;
+  foreignRin?: number;
+  foreignRc?: number;
+  /** Width of the smooth r_jk cutoff window (Å); 0 = hard cut as in the original model. */
+  rjkWidth?: number;
+  /** Ignore the r_jk cutoffs entirely (plain LAMMPS `sw`; used for the LAMMPS cross-check). */
+  noRjkCutoff?: boolean;
+  /** Closer than this (Å) and compute() throws PotentialRangeError naming the atoms. */
+  minDistance?: number;
+}
+
+interface TypeTables {
+  key: string;
+  nat: Int32Array; // native index per species (-1 = foreign)
+  Z: Float64Array;
+}
+
+export class SwZblPotential implements Potential {
+  readonly name: string;
+  readonly cutoff: number;
+  readonly elements: readonly string[];
+  readonly params: SwParams;
+  readonly shortRange: ShortRange;
+  readonly foreignRin: number;
+  readonly foreignRc: number;
+  readonly rjkWidth: number;
+  readonly noRjkCutoff: boolean;
+  readonly minDistance: number;
+  private pairTab: (SwPair | null)[]; // [a*ne+b] over native elements
+  private tripTab: (SwTriplet | null)[]; // [(c*ne+j)*ne+k]
+  private zblCache = new Map<string, ZblSwitch>();
+  private types: TypeTables | null = null;
+
+  constructor(opts: SwZblOptions = {}) {
+    this.params = opts.params ?? wen2017();
+    this.shortRange = opts.shortRange ?? { mode: 'blend', r1: 1.0, r2: 1.2 };
+    this.foreignRin = opts.foreignRin ?? 3.0;
+    this.foreignRc = opts.foreignRc ?? 4.0;
+    this.rjkWidth = opts.rjkWidth ?? 0.2;
+    this.noRjkCutoff = opts.noRjkCutoff ?? false;
+    this.minDistance = opts.minDistance ?? 0.02;
+    const els = this.params.elements;
+    const ne = els.length;
+    this.elements = els;
+    this.pairTab = new Array(ne * ne).fill(null);
+    this.tripTab = new Array(ne * ne * ne).fill(null);
+    let rcMax = this.foreignRc;
+    for (let a = 0; a < ne; a++) {
+      for (let b = 0; b < ne; b++) {
+        const p = this.params.pairs[`${els[a]}-${els[b]}`] ?? this.params.pairs[`${els[b]}-${els[a]}`] ?? null;
+        this.pairTab[a * ne + b] = p;
+        if (p) rcMax = Math.max(rcMax, p.rc);
+        for (let c = 0; c < ne; c++) {
+          const t = this.params.triplets[`${els[a]} ${els[b]} ${els[c]}`] ?? this.params.triplets[`${els[a]} ${els[c]} ${els[b]}`] ?? null;
+          this.tripTab[(a * ne + b) * ne + c] = t && t.lambda !== 0 ? t : null;
+        }
+      }
+    }
+    if (this.shortRange.mode === 'overlay') rcMax = Math.max(rcMax, this.shortRange.rc);
+    this.cutoff = rcMax;
+    const sr = this.shortRange.mode === 'blend'
+      ? `ZBL blend ${this.shortRange.r1}-${this.shortRange.r2} Å`
+      : `hybrid/overlay ZBL ${this.shortRange.rin}-${this.shortRange.rc} Å`;
+    this.name = `${this.params.name} + ${sr}`;
+  }
+
+  private zblFor(z1: number, z2: number, rin: number, rc: number): ZblSwitch {
+    const key = `${Math.min(z1, z2)}:${Math.max(z1, z2)}:${rin}:${rc}`;
+    let s = this.zblCache.get(key);
+    if (!s) {
+      s = makeZblSwitch(z1, z2, rin, rc);
+      this.zblCache.set(key, s);
+    }
+    return s;
+  }
+
+  private typeTables(species: string[]): TypeTables {
+    const key = species.join(',');
+    if (this.types && this.types.key === key) return this.types;
+    const nat = new Int32Array(species.length);
+    const Z = new Float64Array(species.length);
+    species.forEach((s, q) => {
+      nat[q] = this.params.elements.indexOf(s);
+      Z[q] = element(s).Z;
+    });
+    this.types = { key, nat, Z };
+    return this.types;
+  }
+
+  /** Pair energy and dE/dr for species indices ta, tb at distance r (no SW three-body). */
+  pairEnergy(ta: number, tb: number, r: number, species: string[]): { e: number; dedr: number } {
+    const tt = this.typeTables(species);
+    return this.pair(tt, ta, tb, r);
+  }
+
+  private pair(tt: TypeTables, ta: number, tb: number, r: number): { e: number; dedr: number } {
+    const na = tt.nat[ta], nb = tt.nat[tb];
+    const ne = this.params.elements.length;
+    const p = na >= 0 && nb >= 0 ? this.pairTab[na * ne + nb] : null;
+    if (na < 0 || nb < 0 || !p) {
+      return zblSwitched(this.zblFor(tt.Z[ta], tt.Z[tb], this.foreignRin, this.foreignRc), r);
+    }
+    // SW two-body
+    let e2 = 0, d2 = 0;
+    if (r < p.rc) {
+      const sr = p.sigma / r;
+      const srp = Math.pow(sr, p.p), srq = p.q === 0 ? 1 : Math.pow(sr, p.q);
+      const ex = Math.exp(p.sigma / (r - p.rc));
+      const poly = p.B * srp - srq;
+      e2 = p.A * poly * ex;
+      const dpoly = (-p.p * p.B * srp + p.q * srq) / r;
+      d2 = p.A * dpoly * ex - e2 * p.sigma / ((r - p.rc) * (r - p.rc));
+    }
+    const s = this.shortRange;
+    if (s.mode === 'overlay') {
+      const z = zblSwitched(this.zblFor(tt.Z[ta], tt.Z[tb], s.rin, s.rc), r);
+      return { e: e2 + z.e, dedr: d2 + z.dedr };
+    }
+    if (r >= s.r2) return { e: e2, dedr: d2 };
+    const z = zbl(tt.Z[ta], tt.Z[tb], r);
+    const { w, dw } = quinticSwitch(r, s.r1, s.r2);
+    return { e: w * e2 + (1 - w) * z.e, dedr: dw * (e2 - z.e) + w * d2 + (1 - w) * z.dedr };
+  }
+
+  compute(sys: System): EvalResult {
+    const n = sys.coord.length / 3;
+    const tt = this.typeTables(sys.species);
+    const nl = buildNeighborList(sys, this.cutoff);
+    if (nl.minPair.r < this.minDistance) {
+      const { i, j, r } = nl.minPair;
+      throw new PotentialRangeError(
+        `atoms ${i} (${sys.species[sys.atype[i]]}) and ${j} (${sys.species[sys.atype[j]]}) are ${r.toExponential(3)} Å ` +
+          `apart, closer than the ${this.minDistance} Å this potential supports`,
+      );
+    }
+    const force = new Float64Array(3 * n);
+    const atomEnergy = new Float64Array(n);
+    const atomVirial = new Float64Array(9 * n);
+    const virial = new Float64Array(9);
+    const { offsets, j: J, d: Dv, r: R } = nl;
+    const at = sys.atype;
+    const ne = this.params.elements.length;
+
+    // Two-body, each pair seen from both sides with weight 1/2.
+    for (let i = 0; i < n; i++) {
+      const ti = at[i];
+      for (let m = offsets[i]; m < offsets[i + 1]; m++) {
+        const r = R[m];
+        const jj = J[m];
+        const { e, dedr } = this.pair(tt, ti, at[jj], r);
+        if (e === 0 && dedr === 0) continue;
+        atomEnergy[i] += 0.25 * e;
+        atomEnergy[jj] += 0.25 * e;
+        const f = (0.5 * dedr) / r; // 1/2 dE/dr / r
+        const dx = Dv[3 * m], dy = Dv[3 * m + 1], dz = Dv[3 * m + 2];
+        force[3 * i] += f * dx; force[3 * i + 1] += f * dy; force[3 * i + 2] += f * dz;
+        force[3 * jj] -= f * dx; force[3 * jj + 1] -= f * dy; force[3 * jj + 2] -= f * dz;
+        const dd = [dx, dy, dz];
+        for (let a = 0; a < 3; a++) {
+          for (let b = 0; b < 3; b++) {
+            const w = -f * dd[a] * dd[b];
+            virial[3 * a + b] += w;
+            atomVirial[9 * i + 3 * a + b] += 0.5 * w;
+            atomVirial[9 * jj + 3 * a + b] += 0.5 * w;
+          }
+        }
+      }
+    }
+
+    // Three-body, vertex i.
+    const g1 = [0, 0, 0], g2 = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const ci = tt.nat[at[i]];
+      if (ci < 0) continue;
+      for (let m1 = offsets[i]; m1 < offsets[i + 1]; m1++) {
+        const j1 = J[m1];
+        const cj = tt.nat[at[j1]];
+        if (cj < 0) continue;
+        const pij = this.pairTab[ci * ne + cj];
+        if (!pij || R[m1] >= pij.rc) continue;
+        for (let m2 = m1 + 1; m2 < offsets[i + 1]; m2++) {
+          const k1 = J[m2];
+          const ck = tt.nat[at[k1]];
+          if (ck < 0) continue;
+          const tr = this.tripTab[(ci * ne + cj) * ne + ck];
+          if (!tr) continue;
+          const pik = this.pairTab[ci * ne + ck];
+          if (!pik || R[m2] >= pik.rc) continue;
+          const r1 = R[m1], r2 = R[m2];
+          const x1 = Dv[3 * m1], y1 = Dv[3 * m1 + 1], z1 = Dv[3 * m1 + 2];
+          const x2 = Dv[3 * m2], y2 = Dv[3 * m2 + 1], z2 = Dv[3 * m2 + 2];
+          // r_jk switch
+          let fjk = 1, dfjk = 0, rjk = 0;
+          const jx = x2 - x1, jy = y2 - y1, jz = z2 - z1;
+          if (!this.noRjkCutoff && Number.isFinite(tr.rjkMax)) {
+            rjk = Math.sqrt(jx * jx + jy * jy + jz * jz);
+            if (rjk >= tr.rjkMax) continue;
+            if (this.rjkWidth > 0) {
+              const s = quinticSwitch(rjk, tr.rjkMax - this.rjkWidth, tr.rjkMax);
+              fjk = 1 - s.w;
+              dfjk = -s.dw;
+            }
+          }
+          const u1 = r1 - pij.rc, u2 = r2 - pik.rc;
+          const ex = Math.exp((pij.gamma * pij.sigma) / u1 + (pik.gamma * pik.sigma) / u2);
+          const de1 = (-pij.gamma * pij.sigma) / (u1 * u1); // d(exponent)/dr1
+          const de2 = (-pik.gamma * pik.sigma) / (u2 * u2);
+          const inv12 = 1 / (r1 * r2);
+          const cs = (x1 * x2 + y1 * y2 + z1 * z2) * inv12;
+          const dc = cs - tr.cos0;
+          const h = dc * dc;
+          const lam = tr.lambda;
+          const E = lam * ex * h * fjk;
+          if (E === 0 && dfjk === 0) continue;
+          // dE/dd1 = lam*fjk*(ex*de1*h*d1/r1 + ex*2dc*dcos/dd1) + lam*ex*h*dfjk*(-djk/rjk)
+          const a1 = (lam * fjk * ex * de1 * h) / r1;
+          const a2 = (lam * fjk * ex * de2 * h) / r2;
+          const bc = lam * fjk * ex * 2 * dc;
+          const cj1 = bc * inv12, cc1 = (bc * cs) / (r1 * r1), cc2 = (bc * cs) / (r2 * r2);
+          const fk = rjk > 0 ? (lam * ex * h * dfjk) / rjk : 0;
+          const d1 = [x1, y1, z1], d2 = [x2, y2, z2], djk = [jx, jy, jz];
+          for (let a = 0; a < 3; a++) {
+            g1[a] = a1 * d1[a] + cj1 * d2[a] - cc1 * d1[a] - fk * djk[a];
+            g2[a] = a2 * d2[a] + cj1 * d1[a] - cc2 * d2[a] + fk * djk[a];
+          }
+          atomEnergy[i] += E;
+          for (let a = 0; a < 3; a++) {
+            force[3 * j1 + a] -= g1[a];
+            force[3 * k1 + a] -= g2[a];
+            force[3 * i + a] += g1[a] + g2[a];
+            for (let b = 0; b < 3; b++) {
+              const w = -(d1[a] * g1[b] + d2[a] * g2[b]);
+              virial[3 * a + b] += w;
+              atomVirial[9 * i + 3 * a + b] += w;
+            }
+          }
+        }
+      }
+    }
+    let energy = 0;
+    for (let i = 0; i < n; i++) energy += atomEnergy[i];
+    return { energy, atomEnergy, force, virial, atomVirial, warnings: [] };
+  }
+}
