@@ -5,7 +5,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { useApp, type CameraPreset } from '../store';
 import { atomGroups, type AtomGroup } from './groups';
 
-const FOV = 40;
+const FOV = 30;
 
 /** The 3D view: one InstancedMesh per atom group, the cell outline, and camera presets. */
 export function Viewer() {
@@ -126,9 +126,7 @@ function CameraRig() {
   }, [camera, domElement, invalidate]);
 
   useEffect(() => {
-    const extent = Math.max(Math.hypot(cell[0], cell[1]), Math.hypot(cell[3], cell[4]), 10);
-    const dist = (0.62 * extent) / Math.tan(THREE.MathUtils.degToRad(FOV / 2));
-    placeCamera(camera, preset.preset, dist);
+    placeCamera(camera, preset.preset, fitDistance(camera, cell, preset.preset));
     const c = controls.current;
     if (c) {
       c.target.set(0, 0, 0);
@@ -137,6 +135,26 @@ function CameraRig() {
     invalidate();
   }, [preset, cell, camera, invalidate]);
   return null;
+}
+
+/** Camera distance that frames the sheet for a preset: its rectangle from the top, its width edge-on, a sphere
+ * around it obliquely (so orbiting from there never clips it). */
+function fitDistance(camera: THREE.PerspectiveCamera, cell: Float64Array, preset: CameraPreset): number {
+  const pad = 1.5; // atom radii
+  const halfX = 0.5 * Math.max(Math.abs(cell[0]) + Math.abs(cell[3]), 8) + pad;
+  const halfY = 0.5 * Math.max(Math.abs(cell[1]) + Math.abs(cell[4]), 8) + pad;
+  const tanV = Math.tan(THREE.MathUtils.degToRad(camera.fov / 2));
+  const tanH = tanV * (camera.aspect || 1);
+  switch (preset) {
+    case 'top':
+      return 1.06 * Math.max(halfX / tanH, halfY / tanV) + 3;
+    case 'side':
+      return 1.06 * halfX / tanH + halfY;
+    case 'oblique': {
+      const r = Math.hypot(halfX, halfY);
+      return (1.02 * r) / Math.sin(Math.min(Math.atan(tanV), Math.atan(tanH)));
+    }
+  }
 }
 
 /** World frame: y is the sheet normal, x along the cell's a vector, -z along b. */
