@@ -146,7 +146,8 @@ export class SwZblPotential implements Potential {
     const Z = new Float64Array(species.length);
     species.forEach((s, q) => {
       nat[q] = this.params.elements.indexOf(s);
-      Z[q] = element(s).Z;
+      const m = /^Z(\d+)$/.exec(s); // arbitrary element given by Z (projectile.ts resolveSpecies)
+      Z[q] = m ? Number(m[1]) : element(s).Z;
     });
     this.types = { key, nat, Z };
     return this.types;

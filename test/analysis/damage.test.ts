@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeDamage, complexLabel, type DamageInput } from '../../src/analysis/damage.ts';
+import { buildSheet, SITE_ION, SITE_MO, SITE_S_TOP, type Sheet } from '../../src/physics/lattice.ts';
+import { makeRng } from '../../src/md/random.ts';
+
+const sheet = buildSheet({ a: 3.18, t: 3.12, nx: 12, ny: 7 });
+const n0 = sheet.site.length;
+const lx = sheet.system.cell![0], ly = sheet.system.cell![4];
+
+function input(sh: Sheet, coord: Float64Array, site: Int8Array, extra: Partial<DamageInput> = {}): DamageInput {
+  return { coord, site, reference: sh.reference, lx, ly, zMid: sh.zMid, a: sh.a, t: sh.t, clusterCutoff: 4.0, ...extra };
+}
+
+/** The Mo nearest (x, y) and its S neighbours (top and bottom). */
+function moWithNeighbours(x: number, y: number): { mo: number; top: number[]; bottom: number[] } {
+  let mo = -1, bd = Infinity;
+  for (let i = 0; i < n0; i++) {
+    if (sheet.site[i] !== SITE_MO) continue;
+    const d = Math.hypot(sheet.reference[3 * i] - x, sheet.reference[3 * i + 1] - y);
+    if (d < bd) { bd = d; mo = i; }
+  }
+  const top: number[] = [], bottom: number[] = [];
+  for (let i = 0; i < n0; i++) {
+    if (sheet.site[i] === SITE_MO) continue;
+    const dx = sheet.reference[3 * i] - sheet.reference[3 * mo], dy = sheet.reference[3 * i + 1] - sheet.reference[3 * mo + 1];
+    const d = Math.hypot(dx - lx * Math.round(dx / lx), dy - ly * Math.round(dy / ly));
+    if (d < 2.0) (sheet.site[i] === SITE_S_TOP ? top : bottom).push(i);
+  }
+  return { mo, top, bottom };
+}
+
+describe('damage analysis on constructed cases', () => {
+  it('pristine, translated and thermally vibrating sheets give no defects', () => {
+    const r0 = analyzeDamage(input(sheet, Float64Array.from(sheet.reference), sheet.site));
+    const rng = makeRng(3);
+    const c = Float64Array.from(sheet.reference);
+    for (let i = 0; i < n0; i++) {
+      c[3 * i] += 7.3 + 0.12 * rng.normal();
+      c[3 * i + 1] -= 4.1 + 0.12 * rng.normal();
+      c[3 * i + 2] += 2.2 + 0.12 * rng.normal();
+    }
+    const r1 = analyzeDamage(input(sheet, c, sheet.site));
+    for (const r of [r0, r1]) {
+      expect(r.vacancies.total).toBe(0);
+      expect(r.interstitials.total).toBe(0);
+      expect(r.sputtered.total).toBe(0);
+      expect(r.pores.length).toBe(0);
+      expect(r.displaced).toBe(0);
+      expect(r.antisites).toBe(0);
+      expect(r.complexes.length).toBe(0);
+    }
+    expect(r1.drift[0]).toBeCloseTo(7.3, 1);
+    expect(r1.drift[2]).toBeCloseTo(2.2, 1);
+  });
+
+  it('known vacancies, complexes, adatom, sputtered atoms, ion fate and pore are found exactly', () => {
+    const c = new Float64Array(3 * (n0 + 2));
+    c.set(sheet.reference);
+    const vel = new Float64Array(3 * (n0 + 2));
+    const site = new Int8Array(n0 + 2);
+    site.set(sheet.site);
+    site[n0] = SITE_ION; site[n0 + 1] = SITE_ION;
+    const removed: number[] = [];
+    const sputter = (i: number, up: boolean) => {
+      c[3 * i + 2] = sheet.zMid + (up ? 30 : -30) + removed.length;
+      vel[3 * i + 2] = up ? 10 : -10;
+      removed.push(i);
+    };
+    // Four well separated centres on the 38 x 38.6 Å sheet.
+    const A = moWithNeighbours(0.2 * lx, 0.25 * ly);
+    const B = moWithNeighbours(0.7 * lx, 0.25 * ly);
+    const C = moWithNeighbours(0.2 * lx, 0.75 * ly);
+    const D = moWithNeighbours(0.7 * lx, 0.75 * ly);
+    expect(A.top.length).toBe(3);
+    sputter(A.top[0], true); // V_S (top)
+    sputter(B.top[0], true); // V_S2: top + bottom S of one column
+    const col = B.bottom.find((s) => Math.hypot(sheet.reference[3 * s] - sheet.reference[3 * B.top[0]], sheet.reference[3 * s + 1] - sheet.reference[3 * B.top[0] + 1]) < 0.1)!;
+    sputter(col, false);
+    sputter(C.mo, true); // V_MoS3
+    for (const s of C.top) sputter(s, true);
+    sputter(D.mo, false); // V_MoS6: the pore
+    for (const s of [...D.top, ...D.bottom]) sputter(s, false);
+    // A lone Mo vacancy: the Mo next to A (distance a along x), its atom moved far up but falling back.
+    const E = moWithNeighbours(0.2 * lx + 2 * 3.18 * 2, 0.25 * ly + 5.5 * 2);
+    c[3 * E.mo + 2] = sheet.zMid + 25; vel[3 * E.mo + 2] = -5; // detached, returning
+    // Ion 1: adatom 1.5 Å above A's remaining top S (inside the slab). Ion 2: below the sheet, transmitted.
+    c.set([sheet.reference[3 * A.top[1]], sheet.reference[3 * A.top[1] + 1], sheet.reference[3 * A.top[1] + 2] + 1.5], 3 * n0);
+    c.set([0.5 * lx, 0.5 * ly, sheet.zMid - 40], 3 * (n0 + 1));
+    vel[3 * (n0 + 1) + 2] = -100;
+    const r = analyzeDamage(input(sheet, c, site, { vel, ion: n0 + 1 }));
+    expect(r.complexCounts).toEqual({ V_S: 1, V_S2: 1, V_MoS3: 1, V_MoS6: 1, V_Mo: 1 });
+    expect(r.vacancies.total).toBe(1 + 2 + 4 + 7 + 1);
+    expect(r.vacancies.Mo).toBe(3);
+    expect(r.vacancies['S-top']).toBe(1 + 1 + 3 + 3);
+    expect(r.vacancies['S-bottom']).toBe(1 + 3);
+    expect(r.sputtered.total).toBe(removed.length + 1);
+    expect(r.sputtered.byOrigin).toEqual({ Mo: 2, 'S-top': 8, 'S-bottom': 4 });
+    expect(r.sputtered.ion).toBe(1);
+    expect(r.returning).toEqual([E.mo]);
+    expect(r.ionFate).toBe('transmitted');
+    expect(r.interstitials.total).toBe(1);
+    expect(r.interstitials.atoms).toEqual([n0]);
+    expect(r.pores.length).toBe(1);
+    expect(r.pores[0].columns).toBe(4);
+    const colArea = (Math.sqrt(3) / 4) * 3.18 ** 2;
+    expect(r.pores[0].area).toBeCloseTo(4 * colArea, 10);
+    expect(r.pores[0].diameter).toBeCloseTo(2 * Math.sqrt((4 * colArea) / Math.PI), 10);
+    expect(r.displaced).toBe(removed.length + 1);
+  });
+
+  it('labels complexes by content', () => {
+    expect([complexLabel(0, 1), complexLabel(0, 2), complexLabel(1, 0), complexLabel(1, 3), complexLabel(1, 6), complexLabel(2, 4)])
+      .toEqual(['V_S', 'V_S2', 'V_Mo', 'V_MoS3', 'V_MoS6', 'V_Mo2S4']);
+  });
+});
