@@ -5,7 +5,7 @@ import { create } from 'zustand';
 import { ModelLoadError, simClient } from '../worker/client';
 import type { LoadedModelInfo } from '../worker/protocol';
 import { detectGpu, type GpuInfo } from './gpuInfo';
-import { previewSheet, type SheetData } from './viewer/previewSheet';
+import { buildSheet, type Sheet } from '../physics/lattice';
 
 export type CameraPreset = 'top' | 'side' | 'oblique';
 
@@ -29,8 +29,8 @@ export interface AppState {
   /** Why the most recent load failed; cleared by the next attempt. */
   modelError: ModelError | null;
 
-  /** The sheet shown in the viewer (the pristine sample until a run streams frames). */
-  sample: SheetData;
+  /** The sample shown in the viewer (the pristine sheet until a run streams frames). */
+  sample: Sheet;
   /** Latest positions to draw, same atom order as `sample`; replaced (never mutated) per frame. */
   frame: { coord: Float64Array; serial: number };
 
@@ -44,7 +44,7 @@ export interface AppState {
 
 let loadSerial = 0;
 
-const initialSample = previewSheet(6, 4);
+const initialSample = buildSheet({ nx: 6, ny: 4 });
 
 export const useApp = create<AppState>()((set, get) => ({
   gpu: null,
@@ -52,7 +52,7 @@ export const useApp = create<AppState>()((set, get) => ({
   modelLoading: null,
   modelError: null,
   sample: initialSample,
-  frame: { coord: initialSample.coord, serial: 0 },
+  frame: { coord: initialSample.system.coord, serial: 0 },
   camera: { preset: 'oblique', serial: 0 },
 
   detectGpu: async () => {

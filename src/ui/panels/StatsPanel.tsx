@@ -15,14 +15,14 @@ export function StatsPanel() {
 }
 
 function SampleStats() {
-  const sample = useApp((s) => s.sample);
+  const sample = useApp((s) => s.sample.system);
   const stats = useMemo(() => {
     const counts = new Map<string, number>();
     for (let i = 0; i < sample.atype.length; i++) {
       const sym = sample.species[sample.atype[i]];
       counts.set(sym, (counts.get(sym) ?? 0) + 1);
     }
-    const c = sample.cell;
+    const c = sample.cell ?? new Float64Array(9);
     const lx = Math.hypot(c[0], c[1], c[2]);
     const ly = Math.hypot(c[3], c[4], c[5]);
     const area = Math.abs(c[0] * c[4] - c[1] * c[3]);

@@ -6,14 +6,16 @@ import { useApp, type CameraPreset } from '../store';
 import { atomGroups, type AtomGroup } from './groups';
 
 const FOV = 30;
+/** Stand-in cell for a non-periodic system (not used by the MoS2 sheet). */
+const NO_CELL = new Float64Array([20, 0, 0, 0, 20, 0, 0, 0, 20]);
 
 /** The 3D view: one InstancedMesh per atom group, the cell outline, and camera presets. */
 export function Viewer() {
   const sample = useApp((s) => s.sample);
-  const groups = useMemo(() => atomGroups(sample), [sample]);
+  const groups = useMemo(() => atomGroups(sample.system, sample.site, sample.zMid), [sample]);
   return (
     <div className="viewer">
-      <div className="viewer-canvas" role="img" aria-label={`3D view of the MoS2 sheet, ${sample.atype.length} atoms`}>
+      <div className="viewer-canvas" role="img" aria-label={`3D view of the MoS2 sheet, ${sample.system.atype.length} atoms`}>
         <Canvas
           frameloop="demand"
           dpr={[1, 2]}
@@ -39,13 +41,14 @@ export function Viewer() {
 }
 
 function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
-  const cell = useApp((s) => s.sample.cell);
+  const cell = useApp((s) => s.sample.system.cell) ?? NO_CELL;
+  const zMid = useApp((s) => s.sample.zMid);
   const cx = (cell[0] + cell[3]) / 2;
   const cy = (cell[1] + cell[4]) / 2;
   return (
-    <group position={[-cx, -cy, 0]}>
+    <group position={[-cx, -cy, -zMid]}>
       {groups.map((g) => <AtomInstances key={g.key + g.indices.length} group={g} />)}
-      <CellOutline cell={cell} />
+      <CellOutline cell={cell} z={zMid} />
     </group>
   );
 }
@@ -88,16 +91,16 @@ function AtomInstances({ group }: { group: AtomGroup }) {
   return <instancedMesh ref={ref} args={[SPHERE, material, group.indices.length]} />;
 }
 
-function CellOutline({ cell }: { cell: Float64Array }) {
+function CellOutline({ cell, z }: { cell: Float64Array; z: number }) {
   const line = useMemo(() => {
-    const a = new THREE.Vector3(cell[0], cell[1], 0);
+    const o = new THREE.Vector3(0, 0, z);
+    const a = new THREE.Vector3(cell[0], cell[1], 0).add(o);
     const b = new THREE.Vector3(cell[3], cell[4], 0);
-    const o = new THREE.Vector3();
-    const pts = [o, a, a.clone().add(b), b, o];
+    const pts = [o, a, a.clone().add(b), o.clone().add(b), o];
     const geom = new THREE.BufferGeometry().setFromPoints(pts);
     const mat = new THREE.LineBasicMaterial({ color: '#4a5875', transparent: true, opacity: 0.8 });
     return new THREE.Line(geom, mat);
-  }, [cell]);
+  }, [cell, z]);
   useEffect(() => () => { line.geometry.dispose(); (line.material as THREE.Material).dispose(); }, [line]);
   return <primitive object={line} />;
 }
@@ -108,7 +111,7 @@ function CameraRig() {
   const domElement = useThree((s) => s.gl.domElement);
   const invalidate = useThree((s) => s.invalidate);
   const preset = useApp((s) => s.camera);
-  const cell = useApp((s) => s.sample.cell);
+  const cell = useApp((s) => s.sample.system.cell) ?? NO_CELL;
   const controls = useRef<OrbitControls | null>(null);
 
   useEffect(() => {

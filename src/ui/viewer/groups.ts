@@ -1,5 +1,7 @@
-// Splits a sheet into draw groups: one InstancedMesh per group (species, with S split by layer). No React.
-import type { SheetData } from './previewSheet';
+// Splits the atoms into draw groups: one InstancedMesh per group (species; S further split into its top and
+// bottom layers so the two planes read apart). No React.
+import type { System } from '../../potential/types';
+import { SITE_S_BOTTOM, SITE_S_TOP } from '../../physics/lattice';
 import { atomStyle, S_BOTTOM_COLOR } from './atomStyle';
 
 export interface AtomGroup {
@@ -11,25 +13,23 @@ export interface AtomGroup {
   indices: Int32Array;
 }
 
-export function atomGroups(sample: SheetData): AtomGroup[] {
-  const n = sample.atype.length;
-  // The metal plane: mean z of the first species that is not S (Mo for MoS2).
-  let zMid = 0;
-  let nMid = 0;
-  for (let i = 0; i < n; i++) {
-    if (sample.species[sample.atype[i]] !== 'S') { zMid += sample.coord[3 * i + 2]; nMid++; }
-  }
-  zMid = nMid ? zMid / nMid : 0;
-
+/**
+ * @param site per-atom site labels from physics/lattice.ts (SITE_*), when known; otherwise S atoms are split by
+ *   whether they lie above or below `zMid`.
+ */
+export function atomGroups(system: System, site: Int8Array | null, zMid: number): AtomGroup[] {
+  const n = system.atype.length;
   const buckets = new Map<string, { label: string; color: string; radius: number; idx: number[] }>();
   for (let i = 0; i < n; i++) {
-    const sym = sample.species[sample.atype[i]];
+    const sym = system.species[system.atype[i]];
     const style = atomStyle(sym);
     let key = sym;
     let label = sym;
     let color = style.color;
     if (sym === 'S') {
-      const top = sample.coord[3 * i + 2] >= zMid;
+      const top = site && (site[i] === SITE_S_TOP || site[i] === SITE_S_BOTTOM)
+        ? site[i] === SITE_S_TOP
+        : system.coord[3 * i + 2] >= zMid;
       key = top ? 'S-top' : 'S-bottom';
       label = top ? 'S (top layer)' : 'S (bottom layer)';
       if (!top) color = S_BOTTOM_COLOR;
