@@ -236,7 +236,7 @@ class TextParser {
         if ((v === 123 || v === 60) && field.resolvedType instanceof protobuf.Type) {
           const end = this.buf[this.pos++] === 123 ? 125 : 62;
           value = this.message(field.resolvedType, end, depth + 1);
-        } else value = this.scalar(field);
+        } else value = this.scalar(field as unknown as protobuf.Field);
       } else this.skipValue(depth);
     }
     this.pos++;

@@ -157,10 +157,12 @@ function atomDp(model: DpModel, ti: number, slots: Int32Array, nl: NeighborList,
           for (let m = 0; m < M1; m++) T[c * M1 + m] += s * G[r * M1 + m];
         }
       };
-      real.forEach((k, r) => addRow(Rn.subarray(k * nc, k * nc + nc), r));
+      // se_e2_a weights each G row by its environment row; se_e2_r sums the G rows themselves.
+      const one = Float64Array.of(1);
+      real.forEach((k, r) => addRow(nc === 4 ? Rn.subarray(k * nc, k * nc + nc) : one, r));
       groups.forEach((g, r) => {
         const sum = new Float64Array(nc);
-        for (const k of g) for (let c = 0; c < nc; c++) sum[c] += Rn[k * nc + c];
+        for (const k of g) for (let c = 0; c < nc; c++) sum[c] += nc === 4 ? Rn[k * nc + c] : 1;
         addRow(sum, real.length + r);
       });
       blocks.push({ net, start, real, cache });
@@ -211,10 +213,11 @@ function atomDp(model: DpModel, ti: number, slots: Int32Array, nl: NeighborList,
       const k = b.real[r];
       for (let m = 0; m < M1; m++) {
         let s = 0;
-        for (let c = 0; c < nc; c++) s += Rn[k * nc + c] * gT[c * M1 + m];
+        if (nc === 4) for (let c = 0; c < 4; c++) s += Rn[k * 4 + c] * gT[c * M1 + m];
+        else s = gT[m];
         gG[r * M1 + m] = s * invN;
       }
-      for (let c = 0; c < nc; c++) {
+      if (nc === 4) for (let c = 0; c < nc; c++) {
         let s = 0;
         for (let m = 0; m < M1; m++) s += gT[c * M1 + m] * G[r * M1 + m];
         gRn[r * nc + c] = s * invN;
