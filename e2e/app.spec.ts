@@ -2,7 +2,8 @@ import { test, expect, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-const WATER_MODEL = fileURLToPath(new URL('./fixtures/water_se_e2_a.json', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const WATER_MODEL = fixture('water_se_e2_a.json');
 
 async function openApp(page: Page) {
   const errors: string[] = [];
@@ -17,10 +18,10 @@ function summaryRow(page: Page, name: RegExp) {
   return page.getByRole('table', { name: /model summary/i }).getByRole('row', { name }).getByRole('cell');
 }
 
-async function expectWaterSummary(page: Page) {
+async function expectWaterSummary(page: Page, fileName = 'water_se_e2_a.json') {
   const table = page.getByRole('table', { name: /model summary/i });
   await expect(table).toBeVisible({ timeout: 60_000 });
-  await expect(table).toHaveAccessibleName(/water_se_e2_a\.json/);
+  await expect(table).toHaveAccessibleName(new RegExp(fileName.replace('.', '\\.')));
   await expect(summaryRow(page, /type map|elements/i).first()).toContainText(/\bO\b.*\bH\b/);
   await expect(summaryRow(page, /^r\s*cut\b|^rcut\b|cut-?off/i).first()).toContainText(/\b6(\.0+)?\b/);
   await expect(summaryRow(page, /\bsel\b|neighbou?rs/i).first()).toContainText(/46\D+92/);
@@ -102,6 +103,16 @@ test('an invalid file shows an error and the app stays usable', async ({ page },
   await expect(page.getByRole('table', { name: /model summary/i })).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+for (const name of ['water_se_e2_a.pbtxt', 'water_se_e2_a.yaml']) {
+  test(`the same model as ${name.split('.').pop()} gives the same summary`, async ({ page }) => {
+    const errors = await openApp(page);
+    await page.getByLabel('Model file').setInputFiles(fixture(name));
+    await expectWaterSummary(page, name);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  });
+}
 
 test('a model file dropped on the Model panel is loaded', async ({ page }) => {
   await openApp(page);

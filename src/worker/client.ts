@@ -1,6 +1,5 @@
 // The UI thread's handle on the simulation worker: promise-returning requests, matched to replies by id.
-// No React here; the zustand store calls it. Falls back to parsing on the main thread where module workers
-// cannot be created.
+// No React here; the zustand store calls it.
 import type { FromWorker, LoadedModelInfo, ToWorker } from './protocol';
 
 export class ModelLoadError extends Error {
@@ -20,39 +19,30 @@ export class SimClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private workerFailed = false;
 
-  private ensureWorker(): Worker | null {
-    if (this.worker || this.workerFailed) return this.worker;
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    let w: Worker;
     try {
-      const w = new Worker(new URL('./sim.worker.ts', import.meta.url), { type: 'module', name: 'simulation' });
-      w.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
-      w.onerror = (ev: ErrorEvent) => {
-        ev.preventDefault();
-        this.failAll(new Error(`The simulation worker crashed: ${ev.message || 'unknown error'}`));
-        w.terminate();
-        this.worker = null;
-      };
-      this.worker = w;
+      w = new Worker(new URL('./sim.worker.ts', import.meta.url), { type: 'module', name: 'simulation' });
     } catch (e) {
-      console.warn('Module workers unavailable; model files will be parsed on the main thread.', e);
-      this.workerFailed = true;
+      // Module workers exist in every browser with WebGPU; without them the app cannot run the simulation either.
+      throw new Error(`This browser cannot start the simulation worker (module workers unsupported?): ${e instanceof Error ? e.message : String(e)}`);
     }
-    return this.worker;
+    w.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
+    w.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      this.failAll(new Error(`The simulation worker crashed: ${ev.message || 'unknown error'}`));
+      w.terminate();
+      if (this.worker === w) this.worker = null;
+    };
+    this.worker = w;
+    return w;
   }
 
   /** Parses a model file off the main thread; the worker keeps the model for the simulation. */
   async loadModel(fileName: string, bytes: ArrayBuffer): Promise<LoadedModelInfo> {
     const w = this.ensureWorker();
-    if (!w) {
-      const { parseModel, errorPayload } = await import('./modelLoading');
-      try {
-        return (await parseModel(new Uint8Array(bytes), fileName)).info;
-      } catch (e) {
-        const p = errorPayload(e);
-        throw new ModelLoadError(p.name, p.message);
-      }
-    }
     const id = this.nextId++;
     return new Promise<LoadedModelInfo>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
