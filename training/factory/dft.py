@@ -1,0 +1,70 @@
+"""The one documented DFT setting of the factory (GPAW plane waves, PBE).
+
+Everything that labels a configuration goes through `make_calc`, so the setting
+is defined in exactly one place.  The numbers were chosen by the convergence
+study in `training/convergence.py` (results in training/results/convergence.json
+and README.md).
+"""
+import numpy as np
+
+TYPE_MAP = ["Mo", "S"]
+
+SETTING = {
+    "code": "GPAW",
+    "mode": "PW",
+    "ecut_eV": 400.0,           # plane-wave cutoff
+    "xc": "PBE",
+    "kspacing_invA": 0.30,      # max k-point spacing, 2*pi*|b_i|/n_i <= kspacing (like VASP KSPACING)
+    "smearing": "Fermi-Dirac",
+    "width_eV": 0.05,
+    "setups": "GPAW PAW 0.9.20000 default (Mo: 14 e, S: 6 e)",
+    "spin": "spin-paired for condensed configurations; spin-polarised for isolated atoms "
+            "(Hund's rule, fixed moment, zero width) and dimers (initial moments, free)",
+    "convergence": {"energy": 1e-5, "density": 2e-5},   # GPAW units: eV/electron, electrons/electron
+    "symmetry": "time-reversal/point group as found by GPAW",
+}
+
+
+def kpts_for(atoms, kspacing=None):
+    """Monkhorst-Pack grid (Gamma-centred) with spacing <= kspacing (1/Angstrom incl. 2pi).
+
+    Non-periodic directions and directions at least 14.5 A long (the vacuum direction of
+    slabs, c = 15 A) get 1 point.
+    """
+    ks = SETTING["kspacing_invA"] if kspacing is None else kspacing
+    rc = atoms.cell.reciprocal()
+    out = []
+    for i in range(3):
+        L = np.linalg.norm(atoms.cell[i])
+        if not atoms.pbc[i] or L >= 14.5:
+            out.append(1)
+        else:
+            out.append(max(1, int(np.ceil(2 * np.pi * np.linalg.norm(rc[i]) / ks - 1e-9))))
+    return out
+
+
+def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width=None):
+    """Return a GPAW calculator for `atoms`.
+
+    kind: 'condensed' (spin-paired), 'atom' (spin-polarised, Hund, fixed moment),
+          'dimer' (spin-polarised, initial moments).
+    """
+    from gpaw import GPAW, PW, FermiDirac
+    ecut = SETTING["ecut_eV"] if ecut is None else ecut
+    width = SETTING["width_eV"] if width is None else width
+    kw = dict(mode=PW(ecut), xc=SETTING["xc"], txt=txt,
+              convergence=dict(SETTING["convergence"]))
+    if kind == "atom":
+        kw.update(kpts=(1, 1, 1), hund=True,
+                  occupations=FermiDirac(0.0, fixmagmom=True))
+    elif kind == "dimer":
+        mag = [5.0 if s == "Mo" else 2.0 for s in atoms.get_chemical_symbols()]
+        atoms.set_initial_magnetic_moments(mag)
+        kw.update(kpts=(1, 1, 1), occupations=FermiDirac(width), spinpol=True,
+                  mixer={"backend": "pulay", "beta": 0.05, "nmaxold": 5, "weight": 50.0})
+        kw["maxiter"] = 600
+    else:
+        atoms.set_initial_magnetic_moments(None)
+        kw.update(kpts={"size": kpts_for(atoms, kspacing), "gamma": True},
+                  occupations=FermiDirac(width), maxiter=400)
+    return GPAW(**kw)

@@ -1,0 +1,215 @@
+"""Resumable, checkpointed DFT labeller.
+
+    /usr/bin/python3 -m factory.label run [--max N] [--only CAT,...]   (from training/)
+    /usr/bin/python3 -m factory.label status
+
+* Every configuration in configs/*.extxyz has a stable id.  The queue is round-robin over
+  categories (dimers twice per round, the short-range dimers for the pair table first),
+  cheapest first within a category.
+* Each finished configuration is written at once to work/results/<id>.json (temp file +
+  os.replace, so a kill at any moment leaves either the complete file or nothing).
+* On (re)start, ids found in work/results/ or already packed in data/*/*/meta.json are
+  skipped.  A configuration whose SCF fails is recorded as work/results/<id>.failed.json and
+  not retried unless --retry-failed is given.
+* factory.pack turns the results into DeePMD-kit npy systems under data/.
+"""
+import argparse
+import glob
+import json
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+
+import numpy as np
+from ase.io import read
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF_DIR = os.path.join(HERE, "configs")
+WORK = os.path.join(HERE, "work")
+RES_DIR = os.path.join(WORK, "results")
+LOG_DIR = os.path.join(WORK, "logs")
+DATA_DIR = os.path.join(HERE, "data")
+
+from .generate import CATEGORIES  # noqa: E402
+
+
+def load_configs():
+    out = {}
+    for cat in CATEGORIES:
+        fn = os.path.join(CONF_DIR, f"{cat}.extxyz")
+        if not os.path.exists(fn):
+            continue
+        for at in read(fn, ":"):
+            out[at.info["id"]] = at
+    return out
+
+
+def packed_ids():
+    ids = set()
+    for fn in glob.glob(os.path.join(DATA_DIR, "*", "*", "meta.json")):
+        with open(fn) as f:
+            ids.update(json.load(f)["ids"])
+    return ids
+
+
+def done_ids(include_failed=True):
+    ids = set()
+    for fn in os.listdir(RES_DIR) if os.path.isdir(RES_DIR) else []:
+        if fn.endswith(".failed.json"):
+            if include_failed:
+                ids.add(fn[:-len(".failed.json")])
+        elif fn.endswith(".json"):
+            ids.add(fn[:-5])
+    return ids | packed_ids()
+
+
+def queue_order(configs):
+    by_cat = {c: [] for c in CATEGORIES}
+    for cid, at in configs.items():
+        by_cat[at.info["category"]].append(at)
+
+    def key(at):
+        if at.info["category"] == "dimer":
+            r = float(at.info["r"])
+            # short-range dimers (pair-table window) first, then increasing r
+            return (0 if r <= 1.6 else 1, r, at.info["id"])
+        return (float(at.info["cost"]), at.info["id"])
+
+    for c in by_cat:
+        by_cat[c].sort(key=key)
+    weights = {c: 1 for c in CATEGORIES}
+    weights["dimer"] = 2
+    order = []
+    while any(by_cat.values()):
+        for c in CATEGORIES:
+            for _ in range(weights[c]):
+                if by_cat[c]:
+                    order.append(by_cat[c].pop(0).info["id"])
+    return order
+
+
+def write_atomic(path, obj):
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w") as f:
+        json.dump(obj, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def label_one(at, txt=None):
+    """Run the DFT setting on one configuration; returns the result dict."""
+    import gpaw
+    from .dft import make_calc, SETTING, kpts_for
+    at = at.copy()
+    kind = at.info.get("calc_kind", "condensed")
+    calc = make_calc(at, kind=kind, txt=txt)
+    at.calc = calc
+    t0, c0 = time.time(), time.process_time()
+    e = at.get_potential_energy()
+    f = at.get_forces()
+    try:
+        stress = at.get_stress(voigt=False)
+        virial = (-stress * at.get_volume()).tolist()
+    except Exception:  # stress not available for this calculation
+        virial = None
+    res = {
+        "id": at.info["id"], "category": at.info["category"], "note": at.info.get("note", ""),
+        "calc_kind": kind,
+        "symbols": at.get_chemical_symbols(), "positions": at.positions.tolist(),
+        "cell": at.cell.array.tolist(), "pbc": at.pbc.tolist(),
+        "energy": float(e), "free_energy": float(calc.get_potential_energy(force_consistent=True)),
+        "forces": f.tolist(), "virial": virial,
+        "magmom": float(calc.get_magnetic_moment()) if kind != "condensed" else 0.0,
+        "kpts": kpts_for(at) if kind == "condensed" else [1, 1, 1],
+        "setting": SETTING, "gpaw_version": gpaw.__version__,
+        "niter": int(calc.scf.niter) if getattr(calc, "scf", None) is not None else None,
+        "cpu_s": time.process_time() - c0, "wall_s": time.time() - t0,
+        "host": socket.gethostname(), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    return res
+
+
+_stop = False
+
+
+def _on_term(signum, frame):
+    # finish nothing half-way: results are only ever written complete, so just exit now
+    print(f"signal {signum}: stopping (the configuration in progress is dropped)", flush=True)
+    sys.exit(0)
+
+
+def run(max_n=None, only=None, retry_failed=False, ids=None, until=None):
+    os.makedirs(RES_DIR, exist_ok=True)
+    os.makedirs(LOG_DIR, exist_ok=True)
+    signal.signal(signal.SIGTERM, _on_term)
+    configs = load_configs()
+    order = ids if ids else queue_order(configs)
+    n = 0
+    for cid in order:
+        if max_n is not None and n >= max_n:
+            break
+        at = configs[cid]
+        if only and at.info["category"] not in only:
+            continue
+        done = done_ids(include_failed=not retry_failed)
+        if until is not None and len(done) >= until:
+            print(f"{len(done)} configurations done (--until {until}): pausing the queue", flush=True)
+            return
+        if cid in done:
+            continue
+        path = os.path.join(RES_DIR, f"{cid}.json")
+        print(f"{time.strftime('%H:%M:%S')} start {cid} ({len(at)} atoms, {at.info.get('note','')})", flush=True)
+        try:
+            res = label_one(at, txt=os.path.join(LOG_DIR, f"{cid}.txt"))
+        except Exception as exc:
+            write_atomic(os.path.join(RES_DIR, f"{cid}.failed.json"),
+                         {"id": cid, "error": repr(exc), "traceback": traceback.format_exc(),
+                          "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
+            print(f"  FAILED {cid}: {exc!r}", flush=True)
+            n += 1
+            continue
+        write_atomic(path, res)
+        n += 1
+        print(f"  done {cid}: E={res['energy']:.6f} eV, {res['cpu_s']:.1f} s CPU, "
+              f"|F|max={np.abs(res['forces']).max():.3f}", flush=True)
+    print("queue finished" if max_n is None or n < max_n else f"stopped after {n}", flush=True)
+
+
+def status():
+    configs = load_configs()
+    done = done_ids(include_failed=False)
+    failed = {fn[:-12] for fn in os.listdir(RES_DIR) if fn.endswith(".failed.json")} if os.path.isdir(RES_DIR) else set()
+    packed = packed_ids()
+    cats = {}
+    for cid, at in configs.items():
+        c = cats.setdefault(at.info["category"], [0, 0, 0])
+        c[0] += 1
+        c[1] += cid in done
+        c[2] += cid in failed
+    print(f"{'category':14s} {'total':>6s} {'done':>6s} {'failed':>6s}")
+    for c in CATEGORIES:
+        if c in cats:
+            print(f"{c:14s} {cats[c][0]:6d} {cats[c][1]:6d} {cats[c][2]:6d}")
+    print(f"{'all':14s} {len(configs):6d} {len(done & set(configs)):6d} {len(failed):6d}   (packed in data/: {len(packed)})")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("cmd", choices=["run", "status"])
+    p.add_argument("--max", type=int, default=None)
+    p.add_argument("--only", default=None)
+    p.add_argument("--retry-failed", action="store_true")
+    p.add_argument("--until", type=int, default=None, help="stop once this many are done in total")
+    a = p.parse_args()
+    if a.cmd == "run":
+        run(a.max, a.only.split(",") if a.only else None, a.retry_failed, until=a.until)
+    else:
+        status()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Background DFT labeller for the MoS2 model factory.
+#   training/label.sh start    start (or resume) in the background, nice 19, 1 core
+#   training/label.sh status   running or not, counts per category, last log lines
+#   training/label.sh stop     stop it (the configuration in progress is dropped, nothing else)
+#   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
+#   training/label.sh commit   pack, then git-commit training/data (only that path)
+# Logs: training/work/label.log; per-configuration GPAW logs: training/work/logs/.
+set -u
+cd "$(dirname "$0")"
+PY=/usr/bin/python3
+PIDF=work/label.pid
+mkdir -p work
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
+
+running() { [ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null; }
+
+case "${1:-status}" in
+  start)
+    if running; then echo "already running (pid $(cat $PIDF))"; exit 0; fi
+    # worker: label until 40 configurations exist (every category gets some), run the
+    # acceptance validation (resumable, skipped when finished), then label the whole queue.
+    setsid nohup nice -n 19 bash -c "
+      $PY -m factory.label run --until 40 &&
+      $PY validate.py &&
+      $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
+    echo $! > "$PIDF"
+    echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
+  stop)
+    if running; then
+      pid=$(cat "$PIDF")
+      # the worker is a process group leader (setsid): signal the group
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+      echo "stopped pid $pid"; rm -f "$PIDF"
+    else echo "not running"; fi ;;
+  status)
+    if running; then echo "RUNNING (pid $(cat $PIDF))"; else echo "NOT running"; fi
+    $PY -m factory.label status
+    tail -n 5 work/label.log 2>/dev/null ;;
+  pack)
+    $PY -m factory.pack ;;
+  commit)
+    $PY -m factory.pack >/dev/null && cd .. &&
+    for i in 1 2 3 4 5 6; do
+      git add training/data training/results 2>/dev/null; git add training/data &&
+      git commit -m "training: labelled DFT data ($(grep -o 'all\*\* | [0-9]* | [0-9]*' training/data/SUMMARY.md | awk '{print $NF}') configurations)" -- training/data training/results && break
+      echo "git busy, retrying"; sleep 5
+    done ;;
+  *) echo "usage: $0 start|stop|status|pack|commit"; exit 1 ;;
+esac
