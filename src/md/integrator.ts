@@ -44,6 +44,11 @@ export interface MdConfig {
   thermostat?: Thermostat | null;
   /** Atoms that do not move (velocity kept zero). */
   frozen?: Uint8Array;
+  /**
+   * Optional: atoms for which this returns false are left out of the dt/reset minimum (LAMMPS: the fix's group).
+   * Used to drop sputtered atoms that fly away force-free (Verlet integrates them exactly at any dt).
+   */
+  dtInclude?: (i: number, state: MdState) => boolean;
 }
 
 export interface MdState {
@@ -73,10 +78,11 @@ export function kineticEnergy(vel: Float64Array, mass: Float64Array, mask?: Uint
 }
 
 /** The LAMMPS fix dt/reset rule (PHYSICS.md §2.3, src/fix_dt_reset.cpp). Returns the new dt. */
-export function dtResetValue(vel: Float64Array, force: Float64Array, mass: Float64Array, p: DtReset): number {
+export function dtResetValue(vel: Float64Array, force: Float64Array, mass: Float64Array, p: DtReset, include?: (i: number) => boolean): number {
   let dtmin = Infinity;
   const n = mass.length;
   for (let i = 0; i < n; i++) {
+    if (include && !include(i)) continue;
     const vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
     const fx = force[3 * i], fy = force[3 * i + 1], fz = force[3 * i + 2];
     const vsq = vx * vx + vy * vy + vz * vz;
@@ -134,10 +140,15 @@ export async function mdInit(pot: Potential, system: System, vel: Float64Array, 
   };
   if (cfg.frozen) zeroFrozen(state, cfg.frozen);
   await evaluate(pot, state);
-  if (cfg.dtReset) state.dt = dtResetValue(state.vel, state.force, state.mass, cfg.dtReset);
+  if (cfg.dtReset) state.dt = dtResetValue(state.vel, state.force, state.mass, cfg.dtReset, includeFn(cfg, state));
   state.ke = kineticEnergy(vel, mass);
   checkFinite(state);
   return state;
+}
+
+function includeFn(cfg: MdConfig, state: MdState): ((i: number) => boolean) | undefined {
+  const f = cfg.dtInclude;
+  return f ? (i: number) => f(i, state) : undefined;
 }
 
 function zeroFrozen(state: MdState, frozen: Uint8Array): void {
@@ -200,7 +211,7 @@ export async function mdStep(pot: Potential, state: MdState, cfg: MdConfig): Pro
   if (cfg.thermostat) state.thermostatEnergy += applyThermostat(state, cfg.thermostat, dt);
   state.time += dt;
   state.step++;
-  if (cfg.dtReset && state.step % cfg.dtReset.every === 0) state.dt = dtResetValue(vel, state.force, mass, cfg.dtReset);
+  if (cfg.dtReset && state.step % cfg.dtReset.every === 0) state.dt = dtResetValue(vel, state.force, mass, cfg.dtReset, includeFn(cfg, state));
   state.ke = kineticEnergy(vel, mass);
   checkFinite(state);
 }
