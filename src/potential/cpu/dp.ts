@@ -78,6 +78,8 @@ function selectSlots(
 
 interface AtomDp {
   energy: number;
+  /** The descriptor (fitting-net input without fparam/aparam). */
+  descriptor: Float64Array;
   /** dE_i/d(d_ik) per slot (flat N*3), zero for padding. */
   grad: Float64Array;
 }
@@ -233,11 +235,16 @@ function atomDp(model: DpModel, ti: number, slots: Int32Array, nl: NeighborList,
       }
     }
   }
-  return { energy, grad };
+  return { energy, grad, descriptor: x.subarray(0, dimD) };
+}
+
+export interface DpEvalResult extends EvalResult {
+  /** Per-atom descriptors (natoms x dim), when asked for; zero rows for atoms outside the model. */
+  descriptor?: Float64Array;
 }
 
 /** Evaluates the model on a configuration. */
-export function evaluateDp(model: DpModel, inp: DpInput): EvalResult {
+export function evaluateDp(model: DpModel, inp: DpInput, opts: { descriptor?: boolean } = {}): DpEvalResult {
   const { coord, atype } = inp;
   const n = atype.length;
   const d = model.descriptor;
@@ -269,6 +276,7 @@ export function evaluateDp(model: DpModel, inp: DpInput): EvalResult {
   const atomEnergy = new Float64Array(n);
   const overflow = new Array<number>(nt).fill(0);
   const N = nneiOf(d);
+  const descriptor = opts.descriptor ? new Float64Array(n * model.fitting.dimDescrpt) : undefined;
   const addPair = (i: number, e: number, g0: number, g1: number, g2: number, virialOn: 'j' | 'split') => {
     const j = nl.index[e];
     force[3 * i] += g0; force[3 * i + 1] += g1; force[3 * i + 2] += g2;
@@ -288,6 +296,7 @@ export function evaluateDp(model: DpModel, inp: DpInput): EvalResult {
     const slots = selectSlots(d, nl, atype, i, overflow);
     const ap = na ? inp.aparam!.subarray(i * na, (i + 1) * na).map((v, k) => (v - (model.fitting.aparamAvg?.[k] ?? 0)) * (model.fitting.aparamInvStd?.[k] ?? 1)) : null;
     const dp = atomDp(model, ti, slots, nl, atype, fp, ap);
+    descriptor?.set(dp.descriptor, i * model.fitting.dimDescrpt);
     if (!tab || !blend) {
       atomEnergy[i] = dp.energy;
       for (let k = 0; k < N; k++) if (slots[k] >= 0) addPair(i, slots[k], dp.grad[3 * k], dp.grad[3 * k + 1], dp.grad[3 * k + 2], 'j');
@@ -351,5 +360,5 @@ export function evaluateDp(model: DpModel, inp: DpInput): EvalResult {
   for (let i = 0; i < n; i++) energy += atomEnergy[i];
   const virial = new Float64Array(9);
   for (let i = 0; i < n; i++) for (let q = 0; q < 9; q++) virial[q] += atomVirial[9 * i + q];
-  return { energy, atomEnergy, force, virial, atomVirial, warnings };
+  return { energy, atomEnergy, force, virial, atomVirial, warnings, descriptor };
 }
