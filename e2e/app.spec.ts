@@ -72,6 +72,9 @@ test('a model chosen with the file input is loaded and summarised', async ({ pag
   await expectWaterSummary(page);
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByRole('region', { name: 'Run' })).toContainText('DP-Tab (O, H)');
+  // A water model cannot describe the MoS2 sheet: the panel says so.
+  await expect(page.getByTestId('model-coverage')).toContainText('the sample also needs Mo, S');
+  await expect(summaryRow(page, /^parameters/i)).toHaveText(/^[1-9][\d,]*$/);
   await page.screenshot({ path: testInfo.outputPath('model-loaded.png') });
   expect(errors).toEqual([]);
 });

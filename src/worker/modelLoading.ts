@@ -1,13 +1,15 @@
 // Reading a model file into a DpModel plus its display summary (runs in the simulation worker; also usable from
 // Node or tests). No DOM, no React.
 import { loadModelFile } from '../model/load';
+import { formatSummary, summarizeModel } from '../model/summary';
 import type { DpModel } from '../model/types';
-import type { LoadedModelInfo, SummaryRow } from './protocol';
+import type { LoadedModelInfo } from './protocol';
 
 export async function parseModel(bytes: Uint8Array, fileName: string): Promise<{ model: DpModel; info: LoadedModelInfo }> {
   const t0 = performance.now();
   const model = await loadModelFile(bytes, fileName);
-  const rows = basicRows(model);
+  const summary = summarizeModel(model);
+  const rows = formatSummary(summary);
   return {
     model,
     info: {
@@ -16,24 +18,10 @@ export async function parseModel(bytes: Uint8Array, fileName: string): Promise<{
       typeMap: [...model.typeMap],
       rcut: model.descriptor.rcut,
       rows,
-      summary: null,
+      summary,
       parseMs: performance.now() - t0,
     },
   };
-}
-
-// Interim rows until model/summary.ts (summarizeModel + formatSummary) lands; then this goes.
-function basicRows(m: DpModel): SummaryRow[] {
-  const d = m.descriptor;
-  return [
-    { label: 'Type map', value: m.typeMap.join(', ') },
-    { label: 'Descriptor', value: d.type },
-    { label: 'rcut', value: `${d.rcut} Å` },
-    { label: 'rcut_smth', value: `${d.rcutSmth} Å` },
-    { label: 'sel', value: d.sel.join(', ') },
-    { label: 'Pair table', value: m.pairTable ? 'yes' : 'no' },
-    { label: 'Format', value: `${m.source.format}, ${m.source.family}` },
-  ];
 }
 
 export function errorPayload(e: unknown): { name: string; message: string } {

@@ -1,6 +1,7 @@
 // Messages between the UI thread and the simulation worker. The worker owns the heavy state (the parsed
 // DpModel, later the potential engines and the MD system); the UI sends it settings and gets back small,
 // display-ready results and frames. Everything here is structured-clone friendly.
+import type { ModelSummary } from '../model/summary';
 
 export interface SummaryRow {
   label: string;
@@ -18,7 +19,7 @@ export interface LoadedModelInfo {
   /** Display rows from model/summary.ts formatSummary(). */
   rows: SummaryRow[];
   /** The plain summary object from model/summary.ts summarizeModel(). */
-  summary: unknown;
+  summary: ModelSummary;
   /** Milliseconds spent parsing in the worker. */
   parseMs: number;
 }

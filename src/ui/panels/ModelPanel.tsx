@@ -87,6 +87,7 @@ export function ModelPanel() {
         </div>
       )}
 
+      {model && <ElementCoverage typeMap={model.typeMap} />}
       {model && <ModelSummaryTable />}
       {!model && !loading && !error && (
         <p className="empty">No model loaded. Load one to run the DP-Tab potential.</p>
@@ -114,6 +115,21 @@ function ModelSummaryTable() {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Whether the model describes every element of the sample (projectiles outside it interact by universal ZBL). */
+function ElementCoverage({ typeMap }: { typeMap: string[] }) {
+  const species = useApp((s) => s.sample.system.species);
+  const missing = species.filter((e) => !typeMap.includes(e));
+  if (missing.length === 0) {
+    return <p className="coverage ok" data-testid="model-coverage">Describes the sample's elements ({species.join(', ')}).</p>;
+  }
+  return (
+    <p className="coverage warn" data-testid="model-coverage">
+      This model describes {typeMap.join(', ')}; the sample also needs {missing.join(', ')}. Load a model that
+      includes {missing.join(' and ')} to simulate the sheet.
+    </p>
   );
 }
 
