@@ -61,9 +61,10 @@ export function decodeTensor(t: TensorObj | undefined, where: string): Tensor {
     dtype === 'DT_BOOL' ? t.bool_val : dtype === 'DT_HALF' ? undefined : dtype === 'DT_UINT32' ? t.uint32_val :
     dtype === 'DT_UINT64' ? t.uint64_val : t.int_val;
   if (dtype === 'DT_HALF') throw new ModelFormatError(`${where}: half-precision weights are not supported`);
-  const out = new Float64Array(n);
   const m = src?.length ?? 0;
   if (m > n) throw new ModelFormatError(`${where}: ${m} values for a tensor of ${n} elements`);
+  if (n > m && n > 1 << 24) throw new ModelFormatError(`${where}: a ${n}-element tensor filled from ${m} values is implausible`);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = m === 0 ? 0 : Number(src![Math.min(i, m - 1)]);
   return { dtype, shape, values: out };
 }
