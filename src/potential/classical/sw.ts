@@ -5,7 +5,7 @@
 // same form with eps = 1, a = rc/sigma):
 //   E = sum_{i<j} phi2(r_ij) + sum_i sum_{j<k} phi3(r_ij, r_ik, theta_jik)
 //   phi2(r) = A [B (sigma/r)^p - (sigma/r)^q] exp(sigma / (r - rc))                        (r < rc)
-//   phi3    = lambda_jik exp(gamma sigma_ij/(r_ij - rc_ij) + gamma sigma_ik/(r_ik - rc_ik)) (cos theta - cos0)^2
+//   phi3    = lambda_jik exp(gamma_ij sigma_ij/(r_ij - rc_ij) + gamma_ik sigma_ik/(r_ik - rc_ik)) (cos theta - cos0)^2
 //             * f_jk(r_jk)
 // Wen's model drops a triplet when r_jk exceeds a species-dependent cutoff (this removes the ~135 deg S-Mo-S angles
 // across the layer). That hard cut makes the energy jump, which an NVE cascade cannot tolerate, so here
@@ -43,14 +43,16 @@ export interface SwParams {
 
 /** Wen, Shirodkar, Plechac, Kaxiras, Elliott, Tadmor, J. Appl. Phys. 122, 244301 (2017); PHYSICS.md §4.2. */
 export function wen2017(): SwParams {
-  const g = 1.3566322;
+  // Wen's (KIM SW_MX2 / KLIFF) three-body exponent is gamma / (r - rc) with gamma = 1.3566322 Å for every pair;
+  // in the LAMMPS form used here (gamma sigma / (r - rc)) that is gamma_LAMMPS = 1.3566322 / sigma_pair.
+  const G = 1.3566322;
   return {
     name: 'Stillinger-Weber Wen 2017 (MoS2)',
     elements: ['Mo', 'S'],
     pairs: {
-      'Mo-Mo': { A: 3.97818048, B: 0.44460213, sigma: 2.85295, p: 5, q: 0, rc: 5.5466, gamma: g },
-      'Mo-S': { A: 11.37974144, B: 0.52666882, sigma: 2.17517, p: 5, q: 0, rc: 4.02692, gamma: g },
-      'S-S': { A: 1.19073558, B: 0.90151527, sigma: 2.84133, p: 5, q: 0, rc: 4.51956, gamma: g },
+      'Mo-Mo': { A: 3.97818048, B: 0.44460213, sigma: 2.85295, p: 5, q: 0, rc: 5.5466, gamma: G / 2.85295 },
+      'Mo-S': { A: 11.37974144, B: 0.52666882, sigma: 2.17517, p: 5, q: 0, rc: 4.02692, gamma: G / 2.17517 },
+      'S-S': { A: 1.19073558, B: 0.90151527, sigma: 2.84133, p: 5, q: 0, rc: 4.51956, gamma: G / 2.84133 },
     },
     triplets: {
       'Mo S S': { lambda: 7.47675292, cos0: 0.142857, rjkMax: 3.86095 },
