@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const WATER_MODEL = fixture('water_se_e2_a.json');
+/** Binary fixtures made by the model-reader tests (test/fixtures/make_fixtures.sh): same water model. */
+const unitFixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
 
 async function openApp(page: Page) {
   const errors: string[] = [];
@@ -107,10 +109,17 @@ test('an invalid file shows an error and the app stays usable', async ({ page },
   expect(errors).toEqual([]);
 });
 
-for (const name of ['water_se_e2_a.pbtxt', 'water_se_e2_a.yaml']) {
-  test(`the same model as ${name.split('.').pop()} gives the same summary`, async ({ page }) => {
+const FORMATS: [string, string][] = [
+  ['water_se_e2_a.pbtxt', fixture('water_se_e2_a.pbtxt')],
+  ['water_se_e2_a.yaml', fixture('water_se_e2_a.yaml')],
+  // Binary GraphDef (protobufjs) and HDF5 (h5wasm, WebAssembly inside the worker under the page's CSP).
+  ['deeppot.pb', unitFixture('deeppot.pb')],
+  ['deeppot_dpmodel.dp', unitFixture('deeppot_dpmodel.dp')],
+];
+for (const [name, path] of FORMATS) {
+  test(`the same model as .${name.split('.').pop()} gives the same summary`, async ({ page }) => {
     const errors = await openApp(page);
-    await page.getByLabel('Model file').setInputFiles(fixture(name));
+    await page.getByLabel('Model file').setInputFiles(path);
     await expectWaterSummary(page, name);
     await expect(page.getByRole('alert')).toHaveCount(0);
     expect(errors).toEqual([]);

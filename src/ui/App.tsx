@@ -1,7 +1,10 @@
+import { lazy, Suspense } from 'react';
 import { GpuStatus } from './panels/GpuStatus';
 import { ModelPanel } from './panels/ModelPanel';
 import { StatsPanel } from './panels/StatsPanel';
-import { Viewer } from './viewer/Viewer';
+
+// three.js and react-three-fiber are most of the bundle: load them after the panels are on screen.
+const Viewer = lazy(() => import('./viewer/Viewer').then((m) => ({ default: m.Viewer })));
 
 export function App() {
   return (
@@ -17,7 +20,9 @@ export function App() {
         <ModelPanel />
       </aside>
       <main className="viewer-area" aria-label="Structure viewer">
-        <Viewer />
+        <Suspense fallback={<p className="viewer-loading" role="status">Loading the 3D viewer…</p>}>
+          <Viewer />
+        </Suspense>
       </main>
       <aside className="column column-right" aria-label="Statistics">
         <StatsPanel />
