@@ -8,8 +8,12 @@ const WATER_MODEL = fixture('water_se_e2_a.json');
 const unitFixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
 
 async function openApp(page: Page) {
+  // Uncaught exceptions, console errors (CSP violations among them) and failed same-origin requests.
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'DP-Tab cascade' })).toBeVisible();
   return errors;
