@@ -95,6 +95,7 @@ export class SwZblPotential implements Potential {
   readonly minDistance: number;
   private pairTab: (SwPair | null)[]; // [a*ne+b] over native elements
   private tripTab: (SwTriplet | null)[]; // [(c*ne+j)*ne+k]
+  private hasTriplet: boolean[]; // per native vertex element
   private zblCache = new Map<string, ZblSwitch>();
   private types: TypeTables | null = null;
 
@@ -123,6 +124,7 @@ export class SwZblPotential implements Potential {
         }
       }
     }
+    this.hasTriplet = els.map((_, c) => this.tripTab.some((t, q) => t !== null && Math.floor(q / (ne * ne)) === c));
     if (this.shortRange.mode === 'overlay') rcMax = Math.max(rcMax, this.shortRange.rc);
     this.cutoff = rcMax;
     const sr = this.shortRange.mode === 'blend'
@@ -210,12 +212,14 @@ export class SwZblPotential implements Potential {
     const ne = this.params.elements.length;
 
     // Two-body, each pair seen from both sides with weight 1/2.
+    let v00 = 0, v01 = 0, v02 = 0, v11 = 0, v12 = 0, v22 = 0;
     for (let i = 0; i < n; i++) {
       const ti = at[i];
       for (let m = offsets[i]; m < offsets[i + 1]; m++) {
         const r = R[m];
         const jj = J[m];
-        const { e, dedr } = this.pair(tt, ti, at[jj], r);
+        const pr = this.pair(tt, ti, at[jj], r);
+        const e = pr.e, dedr = pr.dedr;
         if (e === 0 && dedr === 0) continue;
         atomEnergy[i] += 0.25 * e;
         atomEnergy[jj] += 0.25 * e;
@@ -223,50 +227,58 @@ export class SwZblPotential implements Potential {
         const dx = Dv[3 * m], dy = Dv[3 * m + 1], dz = Dv[3 * m + 2];
         force[3 * i] += f * dx; force[3 * i + 1] += f * dy; force[3 * i + 2] += f * dz;
         force[3 * jj] -= f * dx; force[3 * jj + 1] -= f * dy; force[3 * jj + 2] -= f * dz;
-        const dd = [dx, dy, dz];
-        for (let a = 0; a < 3; a++) {
-          for (let b = 0; b < 3; b++) {
-            const w = -f * dd[a] * dd[b];
-            virial[3 * a + b] += w;
-            atomVirial[9 * i + 3 * a + b] += 0.5 * w;
-            atomVirial[9 * jj + 3 * a + b] += 0.5 * w;
-          }
+        const w00 = -f * dx * dx, w01 = -f * dx * dy, w02 = -f * dx * dz, w11 = -f * dy * dy, w12 = -f * dy * dz, w22 = -f * dz * dz;
+        v00 += w00; v01 += w01; v02 += w02; v11 += w11; v12 += w12; v22 += w22;
+        for (const q of [9 * i, 9 * jj]) {
+          atomVirial[q] += 0.5 * w00; atomVirial[q + 1] += 0.5 * w01; atomVirial[q + 2] += 0.5 * w02;
+          atomVirial[q + 3] += 0.5 * w01; atomVirial[q + 4] += 0.5 * w11; atomVirial[q + 5] += 0.5 * w12;
+          atomVirial[q + 6] += 0.5 * w02; atomVirial[q + 7] += 0.5 * w12; atomVirial[q + 8] += 0.5 * w22;
         }
       }
     }
+    virial[0] += v00; virial[1] += v01; virial[2] += v02;
+    virial[3] += v01; virial[4] += v11; virial[5] += v12;
+    virial[6] += v02; virial[7] += v12; virial[8] += v22;
 
-    // Three-body, vertex i.
-    const g1 = [0, 0, 0], g2 = [0, 0, 0];
+    // Three-body, vertex i. Candidate legs: native neighbours within the SW cutoff of the pair.
+    let cand = new Int32Array(64);
     for (let i = 0; i < n; i++) {
       const ci = tt.nat[at[i]];
-      if (ci < 0) continue;
-      for (let m1 = offsets[i]; m1 < offsets[i + 1]; m1++) {
-        const j1 = J[m1];
-        const cj = tt.nat[at[j1]];
+      if (ci < 0 || !this.hasTriplet[ci]) continue;
+      let nc = 0;
+      for (let m = offsets[i]; m < offsets[i + 1]; m++) {
+        const cj = tt.nat[at[J[m]]];
         if (cj < 0) continue;
         const pij = this.pairTab[ci * ne + cj];
-        if (!pij || R[m1] >= pij.rc) continue;
-        for (let m2 = m1 + 1; m2 < offsets[i + 1]; m2++) {
+        if (!pij || R[m] >= pij.rc) continue;
+        if (nc >= cand.length) { const c2 = new Int32Array(2 * cand.length); c2.set(cand); cand = c2; }
+        cand[nc++] = m;
+      }
+      for (let a1 = 0; a1 < nc; a1++) {
+        const m1 = cand[a1];
+        const j1 = J[m1];
+        const cj = tt.nat[at[j1]];
+        const pij = this.pairTab[ci * ne + cj]!;
+        for (let a2 = a1 + 1; a2 < nc; a2++) {
+          const m2 = cand[a2];
           const k1 = J[m2];
           const ck = tt.nat[at[k1]];
-          if (ck < 0) continue;
           const tr = this.tripTab[(ci * ne + cj) * ne + ck];
           if (!tr) continue;
-          const pik = this.pairTab[ci * ne + ck];
-          if (!pik || R[m2] >= pik.rc) continue;
+          const pik = this.pairTab[ci * ne + ck]!;
           const r1 = R[m1], r2 = R[m2];
           const x1 = Dv[3 * m1], y1 = Dv[3 * m1 + 1], z1 = Dv[3 * m1 + 2];
           const x2 = Dv[3 * m2], y2 = Dv[3 * m2 + 1], z2 = Dv[3 * m2 + 2];
           // r_jk switch
           let fjk = 1, dfjk = 0, rjk = 0;
           const jx = x2 - x1, jy = y2 - y1, jz = z2 - z1;
-          if (!this.noRjkCutoff && Number.isFinite(tr.rjkMax)) {
+          if (!this.noRjkCutoff && tr.rjkMax !== Infinity) {
             rjk = Math.sqrt(jx * jx + jy * jy + jz * jz);
             if (rjk >= tr.rjkMax) continue;
-            if (this.rjkWidth > 0) {
-              const s = quinticSwitch(rjk, tr.rjkMax - this.rjkWidth, tr.rjkMax);
-              fjk = 1 - s.w;
-              dfjk = -s.dw;
+            if (this.rjkWidth > 0 && rjk > tr.rjkMax - this.rjkWidth) {
+              const sw = quinticSwitch(rjk, tr.rjkMax - this.rjkWidth, tr.rjkMax);
+              fjk = 1 - sw.w;
+              dfjk = -sw.dw;
             }
           }
           const u1 = r1 - pij.rc, u2 = r2 - pik.rc;
@@ -280,28 +292,32 @@ export class SwZblPotential implements Potential {
           const lam = tr.lambda;
           const E = lam * ex * h * fjk;
           if (E === 0 && dfjk === 0) continue;
-          // dE/dd1 = lam*fjk*(ex*de1*h*d1/r1 + ex*2dc*dcos/dd1) + lam*ex*h*dfjk*(-djk/rjk)
-          const a1 = (lam * fjk * ex * de1 * h) / r1;
-          const a2 = (lam * fjk * ex * de2 * h) / r2;
+          const a1c = (lam * fjk * ex * de1 * h) / r1;
+          const a2c = (lam * fjk * ex * de2 * h) / r2;
           const bc = lam * fjk * ex * 2 * dc;
           const cj1 = bc * inv12, cc1 = (bc * cs) / (r1 * r1), cc2 = (bc * cs) / (r2 * r2);
           const fk = rjk > 0 ? (lam * ex * h * dfjk) / rjk : 0;
-          const d1 = [x1, y1, z1], d2 = [x2, y2, z2], djk = [jx, jy, jz];
-          for (let a = 0; a < 3; a++) {
-            g1[a] = a1 * d1[a] + cj1 * d2[a] - cc1 * d1[a] - fk * djk[a];
-            g2[a] = a2 * d2[a] + cj1 * d1[a] - cc2 * d2[a] + fk * djk[a];
-          }
+          // gradients of E with respect to d1 = r_j - r_i and d2 = r_k - r_i
+          const g1x = a1c * x1 + cj1 * x2 - cc1 * x1 - fk * jx;
+          const g1y = a1c * y1 + cj1 * y2 - cc1 * y1 - fk * jy;
+          const g1z = a1c * z1 + cj1 * z2 - cc1 * z1 - fk * jz;
+          const g2x = a2c * x2 + cj1 * x1 - cc2 * x2 + fk * jx;
+          const g2y = a2c * y2 + cj1 * y1 - cc2 * y2 + fk * jy;
+          const g2z = a2c * z2 + cj1 * z1 - cc2 * z2 + fk * jz;
           atomEnergy[i] += E;
-          for (let a = 0; a < 3; a++) {
-            force[3 * j1 + a] -= g1[a];
-            force[3 * k1 + a] -= g2[a];
-            force[3 * i + a] += g1[a] + g2[a];
-            for (let b = 0; b < 3; b++) {
-              const w = -(d1[a] * g1[b] + d2[a] * g2[b]);
-              virial[3 * a + b] += w;
-              atomVirial[9 * i + 3 * a + b] += w;
-            }
-          }
+          force[3 * j1] -= g1x; force[3 * j1 + 1] -= g1y; force[3 * j1 + 2] -= g1z;
+          force[3 * k1] -= g2x; force[3 * k1 + 1] -= g2y; force[3 * k1 + 2] -= g2z;
+          force[3 * i] += g1x + g2x; force[3 * i + 1] += g1y + g2y; force[3 * i + 2] += g1z + g2z;
+          const q = 9 * i;
+          const w00 = -(x1 * g1x + x2 * g2x), w01 = -(x1 * g1y + x2 * g2y), w02 = -(x1 * g1z + x2 * g2z);
+          const w10 = -(y1 * g1x + y2 * g2x), w11 = -(y1 * g1y + y2 * g2y), w12 = -(y1 * g1z + y2 * g2z);
+          const w20 = -(z1 * g1x + z2 * g2x), w21 = -(z1 * g1y + z2 * g2y), w22 = -(z1 * g1z + z2 * g2z);
+          virial[0] += w00; virial[1] += w01; virial[2] += w02;
+          virial[3] += w10; virial[4] += w11; virial[5] += w12;
+          virial[6] += w20; virial[7] += w21; virial[8] += w22;
+          atomVirial[q] += w00; atomVirial[q + 1] += w01; atomVirial[q + 2] += w02;
+          atomVirial[q + 3] += w10; atomVirial[q + 4] += w11; atomVirial[q + 5] += w12;
+          atomVirial[q + 6] += w20; atomVirial[q + 7] += w21; atomVirial[q + 8] += w22;
         }
       }
     }
