@@ -1,6 +1,6 @@
 // One entry point for every model file the app accepts: picks the reader by content (with the file name as a
 // hint), and returns one DpModel. Everything rejected is a ModelFormatError naming what was found.
-import { parse as parseYaml } from 'yaml';
+import jsyaml from 'js-yaml';
 import { ModelFormatError, SUPPORTED_MODELS } from './errors.ts';
 import { attachPairTable, parseTableText, type SwitchParams } from './pairtable.ts';
 import { decodeGraphBinary, decodeGraphText } from './tf/decode.ts';
@@ -49,7 +49,7 @@ export async function loadModelFile(bytes: Uint8Array, fileName = 'model'): Prom
       case 'yaml': {
         let dict: unknown;
         try {
-          dict = parseYaml(utf8.decode(bytes), { maxAliasCount: 1000 });
+          dict = jsyaml.load(utf8.decode(bytes), { json: true });
         } catch (e) {
           throw new ModelFormatError(`"${fileName}" is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
         }

@@ -2,7 +2,7 @@
 // same schema as DeePMD-kit's dpmodel serialisation (SPEC §8), so DeePMD-kit v3 can load it. Rules that the v3
 // format cannot express by itself (float32 switch widths of TF graphs, per-type neighbour truncation) go in a
 // top-level metadata key that DeePMD-kit ignores and our reader honours, so results round-trip exactly.
-import { stringify } from 'yaml';
+import jsyaml from 'js-yaml';
 import { ModelFormatError } from '../errors.ts';
 import { tableRowsFromCoefficients } from '../pairtable.ts';
 import type { DenseLayer, DpModel, Net } from '../types.ts';
@@ -159,4 +159,4 @@ export function modelToDict(m: DpModel): Dict {
 }
 
 export const modelToJson = (m: DpModel): string => JSON.stringify(modelToDict(m));
-export const modelToYaml = (m: DpModel): string => stringify(modelToDict(m), { lineWidth: 0, aliasDuplicateObjects: false });
+export const modelToYaml = (m: DpModel): string => jsyaml.dump(modelToDict(m), { lineWidth: -1, noRefs: true, flowLevel: -1 });
