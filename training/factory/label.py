@@ -100,6 +100,37 @@ def write_atomic(path, obj):
     os.replace(tmp, path)
 
 
+def claim(cid):
+    """Create work/results/<id>.claim exclusively; False if a live process already holds it.
+
+    Lets a second labeller (e.g. `label.sh table-dimers`) share the queue safely."""
+    fn = os.path.join(RES_DIR, f"{cid}.claim")
+    for _ in range(2):
+        try:
+            fd = os.open(fn, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            return True
+        except FileExistsError:
+            try:
+                pid = int(open(fn).read().strip() or 0)
+                os.kill(pid, 0)
+                return False          # held by a live process
+            except (ValueError, ProcessLookupError, PermissionError, FileNotFoundError):
+                try:
+                    os.remove(fn)     # stale claim of a dead process
+                except FileNotFoundError:
+                    pass
+    return False
+
+
+def unclaim(cid):
+    try:
+        os.remove(os.path.join(RES_DIR, f"{cid}.claim"))
+    except FileNotFoundError:
+        pass
+
+
 def label_one(at, txt=None):
     """Run the DFT setting on one configuration; returns the result dict."""
     import gpaw
@@ -142,7 +173,7 @@ def _on_term(signum, frame):
     sys.exit(0)
 
 
-def run(max_n=None, only=None, retry_failed=False, ids=None, until=None):
+def run(max_n=None, only=None, retry_failed=False, ids=None, until=None, max_r=None):
     os.makedirs(RES_DIR, exist_ok=True)
     os.makedirs(LOG_DIR, exist_ok=True)
     signal.signal(signal.SIGTERM, _on_term)
@@ -161,6 +192,10 @@ def run(max_n=None, only=None, retry_failed=False, ids=None, until=None):
             return
         if cid in done:
             continue
+        if max_r is not None and float(at.info.get("r", 1e9)) > max_r:
+            continue
+        if not claim(cid):
+            continue
         path = os.path.join(RES_DIR, f"{cid}.json")
         print(f"{time.strftime('%H:%M:%S')} start {cid} ({len(at)} atoms, {at.info.get('note','')})", flush=True)
         try:
@@ -170,9 +205,11 @@ def run(max_n=None, only=None, retry_failed=False, ids=None, until=None):
                          {"id": cid, "error": repr(exc), "traceback": traceback.format_exc(),
                           "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
             print(f"  FAILED {cid}: {exc!r}", flush=True)
+            unclaim(cid)
             n += 1
             continue
         write_atomic(path, res)
+        unclaim(cid)
         n += 1
         print(f"  done {cid}: E={res['energy']:.6f} eV, {res['cpu_s']:.1f} s CPU, "
               f"|F|max={np.abs(res['forces']).max():.3f}", flush=True)
@@ -203,10 +240,11 @@ def main():
     p.add_argument("--max", type=int, default=None)
     p.add_argument("--only", default=None)
     p.add_argument("--retry-failed", action="store_true")
+    p.add_argument("--max-r", type=float, default=None, help="only dimers with r <= this")
     p.add_argument("--until", type=int, default=None, help="stop once this many are done in total")
     a = p.parse_args()
     if a.cmd == "run":
-        run(a.max, a.only.split(",") if a.only else None, a.retry_failed, until=a.until)
+        run(a.max, a.only.split(",") if a.only else None, a.retry_failed, until=a.until, max_r=a.max_r)
     else:
         status()
 
