@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSheet } from '../../src/physics/lattice.ts';
 import { SwZblPotential, wen2017 } from '../../src/potential/classical/sw.ts';
 import { mdInit, mdStep, type MdConfig } from '../../src/md/integrator.ts';
-import { addIon, resolveSpecies } from '../../src/md/projectile.ts';
+import { addIon, addPka, resolveSpecies, type Setup } from '../../src/md/projectile.ts';
 
 const hasLmp = spawnSync('lmp', ['-h'], { stdio: 'ignore' }).status === 0;
 if (!hasLmp) console.error('\n!!! LAMMPS (lmp) not found: the LAMMPS cross-check is SKIPPED. apt-get install lammps !!!\n');
@@ -30,21 +30,18 @@ function swFile(): string {
   return lines.join('\n') + '\n';
 }
 
-describe.skipIf(!hasLmp)('LAMMPS cross-check (hybrid/overlay sw zbl + fix dt/reset)', () => {
-  it('gives the same dt sequence, energies and trajectory over the first 100 fs', async () => {
-    const sheet = buildSheet({ a: 3.1966, t: 3.1922, nx: 4, ny: 3 });
-    const setup = addIon(sheet, { species: resolveSpecies('Ar'), energy: 200, polar: 20, azimuth: 30, impact: [6.1, 8.0], height: 4 });
+type Case = { label: string; setup: Setup; nSteps: number; dtr: { every: number; tmin: number; tmax: number; xmax: number; emax?: number } };
+
+async function crossCheck({ label, setup, nSteps, dtr }: Case): Promise<void> {
     const sys = setup.system;
     const n = setup.mass.length;
-    const dtr = { every: 1, tmin: 1e-6, tmax: 1e-3, xmax: 0.05 };
-    const nSteps = 700;
     const dir = mkdtempSync(join(tmpdir(), 'lmpx-'));
     const cell = sys.cell!;
     // Data file.
     const data = [
       'LAMMPS data file from test/md/lammps.test.ts', '', `${n} atoms`, '3 atom types', '',
       `0 ${cell[0]} xlo xhi`, `0 ${cell[4]} ylo yhi`, `0 ${cell[8]} zlo zhi`, '',
-      'Masses', '', `1 ${setup.mass[0]}`, '2 32.06', '3 39.948', '', 'Atoms # atomic', '',
+      'Masses', '', '1 95.95', '2 32.06', '3 39.948', '', 'Atoms # atomic', '',
       ...Array.from({ length: n }, (_, i) => `${i + 1} ${sys.atype[i] + 1} ${sys.coord[3 * i]} ${sys.coord[3 * i + 1]} ${sys.coord[3 * i + 2]}`),
       '', 'Velocities', '',
       ...Array.from({ length: n }, (_, i) => `${i + 1} ${setup.vel[3 * i]} ${setup.vel[3 * i + 1]} ${setup.vel[3 * i + 2]}`),
@@ -69,7 +66,7 @@ neighbor 1.0 bin
 neigh_modify every 1 delay 0 check yes
 timestep 0.001
 fix 1 all nve
-fix 2 all dt/reset ${dtr.every} ${dtr.tmin} ${dtr.tmax} ${dtr.xmax} units box
+fix 2 all dt/reset ${dtr.every} ${dtr.tmin} ${dtr.tmax} ${dtr.xmax}${dtr.emax ? ` emax ${dtr.emax}` : ''} units box
 thermo 1
 thermo_style custom step dt time pe ke etotal
 thermo_modify format float %.17g
@@ -125,7 +122,7 @@ run ${nSteps}
       }
     }
     const tEnd = thermo[nSteps][2];
-    console.log(`LAMMPS cross-check: ${nSteps} steps to t = ${(tEnd * 1000).toFixed(1)} fs; max rel dt diff ${maxDtRel.toExponential(2)}, ` +
+    console.log(`LAMMPS cross-check [${label}]: ${nSteps} steps to t = ${(tEnd * 1000).toFixed(1)} fs; max rel dt diff ${maxDtRel.toExponential(2)}, ` +
       `max |dPE| ${maxPe.toExponential(2)} eV, max |dx| ${maxDx.toExponential(2)} Å; dt range ${Math.min(...thermo.map((t) => t[1])).toExponential(2)}..${Math.max(...thermo.map((t) => t[1])).toExponential(2)} ps`);
     expect(tEnd).toBeGreaterThan(0.1);
     // The ion really collided (deep in the ZBL range): the potential energy rose by tens of eV.
@@ -134,5 +131,16 @@ run ${nSteps}
     expect(maxDtRel).toBeLessThan(1e-8);
     expect(maxPe).toBeLessThan(1e-6);
     expect(maxDx).toBeLessThan(1e-6);
+}
+
+describe.skipIf(!hasLmp)('LAMMPS cross-check (hybrid/overlay sw zbl + fix dt/reset)', () => {
+  const sheet = buildSheet({ a: 3.1966, t: 3.1922, nx: 4, ny: 3 });
+  it('Ar ion (200 eV, 20 deg): same dt sequence, energies and trajectory over the first 100 fs', async () => {
+    const setup = addIon(sheet, { species: resolveSpecies('Ar'), energy: 200, polar: 20, azimuth: 30, impact: [6.1, 8.0], height: 4 });
+    await crossCheck({ label: 'Ar ion', setup, nSteps: 700, dtr: { every: 1, tmin: 1e-6, tmax: 1e-3, xmax: 0.05 } });
+  });
+  it('Mo recoil (300 eV into the sheet, with emax): same dt sequence, energies and trajectory over the first 100 fs', async () => {
+    const setup = addPka(sheet, { site: 'Mo', energy: 300, polar: 70, azimuth: 15 });
+    await crossCheck({ label: 'Mo PKA', setup, nSteps: 750, dtr: { every: 1, tmin: 1e-6, tmax: 1e-3, xmax: 0.05, emax: 2.0 } });
   });
 });
