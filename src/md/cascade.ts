@@ -39,7 +39,11 @@ export interface CascadeOptions {
   frameEvery?: number;
   /** Cluster cutoff for sputtering; default the potential's cutoff. */
   clusterCutoff?: number;
+  /** Run the damage analysis every this many steps during the run (0 = only at the end). */
+  analyzeEvery?: number;
 }
+
+export interface DamageSample { step: number; time: number; sputtered: number; vacancies: number; interstitials: number; displaced: number; pores: number; ionFate: string }
 
 export interface EnergySample { step: number; time: number; dt: number; ke: number; pe: number; thermostat: number; total: number; drift: number }
 
@@ -53,6 +57,8 @@ export interface CascadeResult {
   energy: EnergySample[];
   maxAbsDrift: number;
   damage: DamageReport;
+  /** Damage counts during the run (every analyzeEvery steps, and at the end). */
+  damageSeries: DamageSample[];
   wallSeconds: number;
 }
 
@@ -132,12 +138,25 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
   o.onFrame?.(state, setup);
   const zMid = sheet.zMid, slab = sheet.t / 2 + 3;
   let stopReason: CascadeResult['stopReason'] = 'time';
+  const cell = setup.system.cell!;
+  const analyze = () => analyzeDamage({
+    coord: state.system.coord, vel: state.vel, site: setup.site, reference: sheet.reference, lx: cell[0], ly: cell[4],
+    zMid, a: sheet.a, t: sheet.t, ion: setup.site[setup.projectile] === SITE_ION ? setup.projectile : -1,
+    clusterCutoff: o.clusterCutoff ?? pot.cutoff,
+  });
+  const damageSeries: DamageSample[] = [];
+  const damageSample = (d: DamageReport): DamageSample => ({
+    step: state.step, time: state.time, sputtered: d.sputtered.total, vacancies: d.vacancies.total, interstitials: d.interstitials.total,
+    displaced: d.displaced, pores: d.pores.length, ionFate: d.ionFate,
+  });
+  const analyzeEvery = o.analyzeEvery ?? 0;
   while (state.time < o.time - 1e-12) {
     await mdStep(pot, state, cfg);
     const drift = state.ke + state.pe + state.thermostatEnergy - E0;
     if (Math.abs(drift) > maxAbsDrift) maxAbsDrift = Math.abs(drift);
     if (state.step % every === 0) sample();
     if (o.onFrame && state.step % frameEvery === 0) o.onFrame(state, setup);
+    if (analyzeEvery > 0 && state.step % analyzeEvery === 0) damageSeries.push(damageSample(analyze()));
     if (o.cool && state.time >= o.cool.minTime && state.step % 10 === 0) {
       let kmax = 0;
       const x = state.system.coord, v = state.vel;
@@ -151,12 +170,8 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
   }
   if (series[series.length - 1].step !== state.step) sample();
   if (o.onFrame && state.step % frameEvery !== 0) o.onFrame(state, setup);
-  const cell = setup.system.cell!;
-  const damage = analyzeDamage({
-    coord: state.system.coord, vel: state.vel, site: setup.site, reference: sheet.reference, lx: cell[0], ly: cell[4],
-    zMid, a: sheet.a, t: sheet.t, ion: setup.site[setup.projectile] === SITE_ION ? setup.projectile : -1,
-    clusterCutoff: o.clusterCutoff ?? pot.cutoff,
-  });
+  const damage = analyze();
+  damageSeries.push(damageSample(damage));
   return {
     potential: pot.name,
     sheet: { a: sheet.a, t: sheet.t, nx: o.nx, ny: o.ny, atoms: n0, cell: Array.from(cell), relaxed,
@@ -168,6 +183,7 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
     energy: series,
     maxAbsDrift,
     damage,
+    damageSeries,
     wallSeconds: (performance.now() - t0) / 1000,
   };
 }

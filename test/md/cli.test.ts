@@ -23,6 +23,8 @@ describe('cascade and yield commands', () => {
     expect(r.energy.length).toBeGreaterThan(2);
     expect(Object.keys(r.energy[0])).toEqual(['step', 'time', 'dt', 'ke', 'pe', 'thermostat', 'total', 'drift']);
     expect(r.damage.sputtered.byOrigin).toBeDefined();
+    expect(r.damageSeries.length).toBeGreaterThanOrEqual(1);
+    expect(r.damageSeries[r.damageSeries.length - 1].vacancies).toBe(r.damage.vacancies.total);
     expect(['transmitted', 'reflected', 'embedded']).toContain(r.damage.ionFate);
     const frames = readFileSync(traj, 'utf8').split('\n').filter((l) => l.startsWith('Lattice='));
     expect(frames.length).toBeGreaterThanOrEqual(2);

@@ -15,7 +15,7 @@ export const USAGE = `npm run cli -- cascade --potential (FILE | sw) --size NXxN
     [--polar DEG] [--azimuth DEG] [--impact X,Y | --random-impact] [--seed N] [--height A] [--time PS]
     [--temperature K] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
     [--xmax A] [--dtmin PS] [--dtmax PS] [--emax EV] [--cool EV] [--a A --t A] [--backend cpu]
-    --out RESULT.json [--traj FILE.extxyz] [--traj-every N]
+    --out RESULT.json [--traj FILE.extxyz] [--traj-every N] [--analyze-every N] [--sample-every N]
   SPECIES: element symbol (He, Ne, Ar, Kr, Xe, Ga, Au, Mo, S, ...) or Z=<n>:<mass>. Angles: polar from the
   normal (0 = straight down), azimuth from +x. Impact X,Y is where the straight path crosses the Mo plane (Å).`;
 
@@ -112,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     ...base, projectile,
     onFrame: traj ? (st, setup) => appendFileSync(traj, extxyzFrame(st, setup)) : undefined,
     frameEvery: num(a, 'traj-every', 50),
+    analyzeEvery: num(a, 'analyze-every', 200),
   });
   writeFileSync(out, JSON.stringify(res, null, 1));
   const d = res.damage;
