@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwZblPotential } from '../../src/potential/classical/sw.ts';
+import { jiang2015, SwZblPotential } from '../../src/potential/classical/sw.ts';
 import { buildNeighborList } from '../../src/potential/classical/neighbors.ts';
 import { buildSheet, relaxSheet } from '../../src/physics/lattice.ts';
 import { makeRng } from '../../src/md/random.ts';
@@ -131,5 +131,31 @@ describe('Stillinger-Weber (Wen 2017) + ZBL', () => {
     };
     expect(() => pot.compute(s)).toThrow(PotentialRangeError);
     expect(() => pot.compute(s)).toThrow(/atoms 0 \(Au\) and 1 \(S\)/);
+  });
+});
+
+describe('Stillinger-Weber (Jiang 2015, sw/mod angle filter) + ZBL', () => {
+  const pot = new SwZblPotential({ params: jiang2015() });
+  it('relaxes to a = 3.1175 Å, t = 3.118 Å, E = -3.72 eV/MoS2 (PHYSICS.md §4.1); without the filter to a = 3.81 Å', async () => {
+    const r = await relaxSheet(pot);
+    expect(r.a).toBeCloseTo(3.1175, 3);
+    expect(r.t).toBeCloseTo(3.118, 2);
+    expect(r.energyPerFormula).toBeCloseTo(-3.72, 2);
+    const plain = jiang2015();
+    delete plain.angleFilter;
+    expect((await relaxSheet(new SwZblPotential({ params: plain }), { maxEval: 400 })).a).toBeCloseTo(3.81, 1);
+  });
+  it('forces are minus the energy gradient, also inside the angle-filter window', () => {
+    // Mo vertex with S-Mo-S at cos - cos0 = 0.30 (window 0.25-0.35), plus the messy periodic system.
+    const th = Math.acos(0.143 + 0.3);
+    const s: System = {
+      coord: new Float64Array([0, 0, 0, 2.3, 0, 0.1, 2.35 * Math.cos(th), 2.35 * Math.sin(th), -0.1]),
+      atype: new Int32Array([0, 1, 1]), species: ['Mo', 'S'], cell: null, pbc: [false, false, false],
+    };
+    const r = fdCheck(pot, s);
+    expect(r.fmax).toBeGreaterThan(0.1);
+    expect(r.err).toBeLessThan(1e-7 * Math.max(1, r.fmax));
+    const r2 = fdCheck(pot, messySystem());
+    expect(r2.err).toBeLessThan(2e-6 * Math.max(1, r2.fmax));
   });
 });

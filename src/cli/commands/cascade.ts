@@ -4,18 +4,19 @@ import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs, required, type ParsedArgs } from '../args.ts';
 import { runCascade, DEFAULT_DT_RESET, type CascadeOptions, type ProjectileSpec } from '../../md/cascade.ts';
-import { SwZblPotential } from '../../potential/classical/sw.ts';
+import { jiang2015, SwZblPotential } from '../../potential/classical/sw.ts';
 import type { Potential } from '../../potential/types.ts';
 import type { MdState } from '../../md/integrator.ts';
 import type { Setup } from '../../md/projectile.ts';
 
 export const summary = 'one ion impact or PKA cascade in monolayer MoS2 (--potential sw|FILE --size NXxNY --ion Ar --energy EV --out R.json)';
 
-export const USAGE = `npm run cli -- cascade --potential (FILE | sw) --size NXxNY (--ion SPECIES | --pka Mo|S-top|S-bottom) --energy EV
+export const USAGE = `npm run cli -- cascade --potential (FILE | sw | sw-jiang) --size NXxNY (--ion SPECIES | --pka Mo|S-top|S-bottom) --energy EV
     [--polar DEG] [--azimuth DEG] [--impact X,Y | --random-impact] [--seed N] [--height A] [--time PS]
     [--temperature K] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
     [--xmax A] [--dtmin PS] [--dtmax PS] [--emax EV] [--cool EV] [--a A --t A] [--backend cpu]
     --out RESULT.json [--traj FILE.extxyz] [--traj-every N] [--analyze-every N] [--sample-every N]
+  sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL; FILE = DeePMD model (CPU float64).
   SPECIES: element symbol (He, Ne, Ar, Kr, Xe, Ga, Au, Mo, S, ...) or Z=<n>:<mass>. Angles: polar from the
   normal (0 = straight down), azimuth from +x. Impact X,Y is where the straight path crosses the Mo plane (Å).`;
 
@@ -24,6 +25,7 @@ export const FLAGS = ['random-impact'];
 export async function loadPotential(spec: string, backend = 'cpu'): Promise<Potential> {
   if (backend !== 'cpu') throw new Error(`--backend ${backend}: only the cpu engine is available to the command line`);
   if (spec === 'sw' || spec === 'sw-wen') return new SwZblPotential();
+  if (spec === 'sw-jiang') return new SwZblPotential({ params: jiang2015() });
   const { loadModelFile } = await import('../../model/load.ts');
   const { DpCpuWithZbl } = await import('../../md/dpPotential.ts');
   const model = await loadModelFile(readFileSync(spec), basename(spec));

@@ -39,6 +39,11 @@ export interface SwParams {
   pairs: Record<string, SwPair>;
   /** Keyed "centre j k", e.g. "Mo S S" (LAMMPS order: the first element is the vertex). */
   triplets: Record<string, SwTriplet>;
+  /**
+   * LAMMPS sw/mod angle filter: delta = cos theta - cos0 is replaced by delta f_C(|delta|), f_C = 1 below d1,
+   * cosine decay to 0 at d2. Here the forces include f_C' (energy-consistent, unlike LAMMPS sw/mod).
+   */
+  angleFilter?: { d1: number; d2: number };
 }
 
 /** Wen, Shirodkar, Plechac, Kaxiras, Elliott, Tadmor, J. Appl. Phys. 122, 244301 (2017); PHYSICS.md §4.2. */
@@ -58,6 +63,23 @@ export function wen2017(): SwParams {
       'Mo S S': { lambda: 7.47675292, cos0: 0.142857, rjkMax: 3.86095 },
       'S Mo Mo': { lambda: 8.15951812, cos0: 0.142857, rjkMax: 5.5466 },
     },
+  };
+}
+
+/**
+ * Jiang, Nanotechnology 26, 315706 (2015), LAMMPS potentials/tmd.sw.mod (PHYSICS.md §4.1), to be used with the
+ * sw/mod angle filter (0.25, 0.35). Only Mo-S has a two-body term; Mo-Mo and S-S get the short-range ZBL only.
+ */
+export function jiang2015(): SwParams {
+  return {
+    name: 'Stillinger-Weber Jiang 2015 sw/mod (MoS2)',
+    elements: ['Mo', 'S'],
+    pairs: { 'Mo-S': { A: 6.918, B: 7.223, sigma: 1.252, p: 4, q: 0, rc: 1.252 * 2.523, gamma: 1.0 } },
+    triplets: {
+      'Mo S S': { lambda: 67.883, cos0: 0.143, rjkMax: Infinity },
+      'S Mo Mo': { lambda: 62.449, cos0: 0.143, rjkMax: Infinity },
+    },
+    angleFilter: { d1: 0.25, d2: 0.35 },
   };
 }
 
@@ -167,6 +189,15 @@ export class SwZblPotential implements Potential {
     const na = tt.nat[ta], nb = tt.nat[tb];
     const ne = this.params.elements.length;
     const p = na >= 0 && nb >= 0 ? this.pairTab[na * ne + nb] : null;
+    if (na >= 0 && nb >= 0 && !p) {
+      // Native pair without an SW two-body term (Jiang: Mo-Mo, S-S): short-range ZBL only.
+      const s = this.shortRange;
+      if (s.mode === 'overlay') return zblSwitched(this.zblFor(tt.Z[ta], tt.Z[tb], s.rin, s.rc), r);
+      if (r >= s.r2) return { e: 0, dedr: 0 };
+      const z = zbl(tt.Z[ta], tt.Z[tb], r);
+      const { w, dw } = quinticSwitch(r, s.r1, s.r2);
+      return { e: (1 - w) * z.e, dedr: -dw * z.e + (1 - w) * z.dedr };
+    }
     if (na < 0 || nb < 0 || !p) {
       return zblSwitched(this.zblFor(tt.Z[ta], tt.Z[tb], this.foreignRin, this.foreignRc), r);
     }
@@ -241,6 +272,7 @@ export class SwZblPotential implements Potential {
     virial[6] += v02; virial[7] += v12; virial[8] += v22;
 
     // Three-body, vertex i. Candidate legs: native neighbours within the SW cutoff of the pair.
+    const af = this.params.angleFilter;
     let cand = new Int32Array(64);
     for (let i = 0; i < n; i++) {
       const ci = tt.nat[at[i]];
@@ -287,14 +319,26 @@ export class SwZblPotential implements Potential {
           const de2 = (-pik.gamma * pik.sigma) / (u2 * u2);
           const inv12 = 1 / (r1 * r2);
           const cs = (x1 * x2 + y1 * y2 + z1 * z2) * inv12;
-          const dc = cs - tr.cos0;
+          let dc = cs - tr.cos0;
+          let dgdc = 1; // d(filtered delta)/d(cos)
+          if (af) {
+            const ad = Math.abs(dc);
+            if (ad >= af.d2) continue;
+            if (ad > af.d1) {
+              const arg = (Math.PI * (ad - af.d1)) / (af.d2 - af.d1);
+              const fc = 0.5 + 0.5 * Math.cos(arg);
+              const dfc = (-0.5 * Math.PI * Math.sin(arg)) / (af.d2 - af.d1);
+              dgdc = fc + ad * dfc;
+              dc *= fc;
+            }
+          }
           const h = dc * dc;
           const lam = tr.lambda;
           const E = lam * ex * h * fjk;
           if (E === 0 && dfjk === 0) continue;
           const a1c = (lam * fjk * ex * de1 * h) / r1;
           const a2c = (lam * fjk * ex * de2 * h) / r2;
-          const bc = lam * fjk * ex * 2 * dc;
+          const bc = lam * fjk * ex * 2 * dc * dgdc;
           const cj1 = bc * inv12, cc1 = (bc * cs) / (r1 * r1), cc2 = (bc * cs) / (r2 * r2);
           const fk = rjk > 0 ? (lam * ex * h * dfjk) / rjk : 0;
           // gradients of E with respect to d1 = r_j - r_i and d2 = r_k - r_i
