@@ -102,6 +102,8 @@ interface TypeTables {
   key: string;
   nat: Int32Array; // native index per species (-1 = foreign)
   Z: Float64Array;
+  /** SW two-body parameters per species pair [ti * nspecies + tj] (null: none / foreign). */
+  swPair: (SwPair | null)[];
 }
 
 export class SwZblPotential implements Potential {
@@ -175,7 +177,12 @@ export class SwZblPotential implements Potential {
       const m = /^Z(\d+)$/.exec(s); // arbitrary element given by Z (projectile.ts resolveSpecies)
       Z[q] = m ? Number(m[1]) : element(s).Z;
     });
-    this.types = { key, nat, Z };
+    const ne = this.params.elements.length;
+    const swPair: (SwPair | null)[] = [];
+    for (let a = 0; a < species.length; a++) {
+      for (let b = 0; b < species.length; b++) swPair.push(nat[a] >= 0 && nat[b] >= 0 ? this.pairTab[nat[a] * ne + nat[b]] : null);
+    }
+    this.types = { key, nat, Z, swPair };
     return this.types;
   }
 
@@ -242,28 +249,50 @@ export class SwZblPotential implements Potential {
     const at = sys.atype;
     const ne = this.params.elements.length;
 
-    // Two-body, each pair seen from both sides with weight 1/2.
+    // Two-body: each pair once (j > i; a self-image pair j == i appears twice, so with weight 1/2).
     let v00 = 0, v01 = 0, v02 = 0, v11 = 0, v12 = 0, v22 = 0;
+    const nsp = sys.species.length;
+    const blend = this.shortRange.mode === 'blend' ? this.shortRange : null;
     for (let i = 0; i < n; i++) {
       const ti = at[i];
       for (let m = offsets[i]; m < offsets[i + 1]; m++) {
-        const r = R[m];
         const jj = J[m];
-        const pr = this.pair(tt, ti, at[jj], r);
-        const e = pr.e, dedr = pr.dedr;
-        if (e === 0 && dedr === 0) continue;
-        atomEnergy[i] += 0.25 * e;
-        atomEnergy[jj] += 0.25 * e;
-        const f = (0.5 * dedr) / r; // 1/2 dE/dr / r
+        if (jj < i) continue;
+        const r = R[m];
+        const tj = at[jj];
+        const p = tt.swPair[ti * nsp + tj];
+        let e = 0, dedr = 0;
+        if (p !== null && blend !== null && r >= blend.r2) {
+          // Fast path: plain SW two-body.
+          if (r >= p.rc) continue;
+          const sr = p.sigma / r;
+          const srp = p.p === 4 ? sr * sr * sr * sr : p.p === 5 ? sr * sr * sr * sr * sr : Math.pow(sr, p.p);
+          const srq = p.q === 0 ? 1 : Math.pow(sr, p.q);
+          const u = r - p.rc;
+          const ex = Math.exp(p.sigma / u);
+          e = p.A * (p.B * srp - srq) * ex;
+          dedr = (p.A * ((-p.p * p.B * srp + p.q * srq) / r)) * ex - (e * p.sigma) / (u * u);
+        } else {
+          const pr = this.pair(tt, ti, tj, r);
+          e = pr.e;
+          dedr = pr.dedr;
+          if (e === 0 && dedr === 0) continue;
+        }
+        const wgt = jj === i ? 0.5 : 1;
+        atomEnergy[i] += 0.5 * wgt * e;
+        atomEnergy[jj] += 0.5 * wgt * e;
+        const f = (wgt * dedr) / r;
         const dx = Dv[3 * m], dy = Dv[3 * m + 1], dz = Dv[3 * m + 2];
         force[3 * i] += f * dx; force[3 * i + 1] += f * dy; force[3 * i + 2] += f * dz;
         force[3 * jj] -= f * dx; force[3 * jj + 1] -= f * dy; force[3 * jj + 2] -= f * dz;
         const w00 = -f * dx * dx, w01 = -f * dx * dy, w02 = -f * dx * dz, w11 = -f * dy * dy, w12 = -f * dy * dz, w22 = -f * dz * dz;
         v00 += w00; v01 += w01; v02 += w02; v11 += w11; v12 += w12; v22 += w22;
-        for (const q of [9 * i, 9 * jj]) {
+        let q = 9 * i;
+        for (let rep = 0; rep < 2; rep++) {
           atomVirial[q] += 0.5 * w00; atomVirial[q + 1] += 0.5 * w01; atomVirial[q + 2] += 0.5 * w02;
           atomVirial[q + 3] += 0.5 * w01; atomVirial[q + 4] += 0.5 * w11; atomVirial[q + 5] += 0.5 * w12;
           atomVirial[q + 6] += 0.5 * w02; atomVirial[q + 7] += 0.5 * w12; atomVirial[q + 8] += 0.5 * w22;
+          q = 9 * jj;
         }
       }
     }
