@@ -80,8 +80,8 @@ function makeUf(n: number) {
 /** Pairs (i, j), i < j, of points closer than rc, periodic in x, y (simple cell grid). */
 function closePairs(pos: Float64Array, idx: number[], lx: number, ly: number, rc: number, cb: (i: number, j: number, r: number) => void): void {
   const nx = Math.max(1, Math.floor(lx / rc)), ny = Math.max(1, Math.floor(ly / rc));
-  const zs = idx.map((i) => pos[3 * i + 2]);
-  const zlo = Math.min(...zs, 0), zhi = Math.max(...zs, 0);
+  let zlo = 0, zhi = 0;
+  for (const i of idx) { const z = pos[3 * i + 2]; if (z < zlo) zlo = z; if (z > zhi) zhi = z; }
   const nz = Math.max(1, Math.min(Math.floor((zhi - zlo) / rc), 4 * idx.length + 4));
   const bz = (zhi - zlo) / nz || 1;
   const bins = new Map<number, number[]>();

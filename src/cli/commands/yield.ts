@@ -11,7 +11,7 @@ import { commonOptions, FLAGS, loadPotential } from './cascade.ts';
 
 export const summary = 'sputtering yields with standard errors over N random impacts per energy and species (CPU engine)';
 const USAGE = `npm run cli -- yield --potential (FILE | sw) --size NXxNY --species Ar,Au --energies 100,500,1000 --impacts N
-    [--polar DEG] [--time PS] [--seed N] [--temperature K] [--thermostat ...] (other options as for cascade)
+    [--polar DEG] [--azimuth DEG (default: random for oblique incidence)] [--time PS] [--seed N] [--temperature K] [--thermostat ...] (other options as for cascade)
     --out PREFIX          writes PREFIX.impacts.jsonl (resumable log), PREFIX.json and PREFIX.csv`;
 
 export interface ImpactRecord {
@@ -127,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
         try {
           const r = await runCascade({
             ...base, lattice, seed,
-            projectile: { kind: 'ion', species: sp, energy: E, polar, randomImpact: true, height: Number(a.opts.get('height') ?? 10) },
+            projectile: { kind: 'ion', species: sp, energy: E, polar, azimuth: a.opts.has('azimuth') ? Number(a.opts.get('azimuth')) : undefined, randomImpact: true, height: Number(a.opts.get('height') ?? 10) },
           });
           const d = r.damage;
           rec = {
