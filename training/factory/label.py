@@ -51,7 +51,7 @@ def packed_ids():
     ids = set()
     for fn in glob.glob(os.path.join(DATA_DIR, "*", "*", "meta.json")):
         with open(fn) as f:
-            ids.update(json.load(f)["ids"])
+            ids.update(fr["id"] for fr in json.load(f)["frames"])
     return ids
 
 
