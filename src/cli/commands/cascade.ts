@@ -14,7 +14,7 @@ export const summary = 'one ion impact or PKA cascade in monolayer MoS2 (--poten
 export const USAGE = `npm run cli -- cascade --potential (FILE | sw | sw-jiang) --size NXxNY (--ion SPECIES | --pka Mo|S-top|S-bottom) --energy EV
     [--polar DEG] [--azimuth DEG] [--impact X,Y | --random-impact] [--seed N] [--height A] [--time PS]
     [--temperature K] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
-    [--xmax A] [--dtmin PS] [--dtmax PS] [--emax EV] [--cool EV] [--a A --t A] [--backend cpu]
+    [--xmax A (0.05)] [--dtmin PS (1e-7)] [--dtmax PS (1e-3)] [--emax EV (default 5e-3 x energy; 0 = off)] [--cool EV] [--a A --t A] [--backend cpu]
     --out RESULT.json [--traj FILE.extxyz] [--traj-every N] [--analyze-every N] [--sample-every N]
   sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL; FILE = DeePMD model (CPU float64).
   SPECIES: element symbol (He, Ne, Ar, Kr, Xe, Ga, Au, Mo, S, ...) or Z=<n>:<mass>. Angles: polar from the
