@@ -23,6 +23,12 @@ export interface CascadeOptions {
   lattice?: { a: number; t: number } | RelaxResult;
   /** Initial sheet temperature (K), Maxwell-Boltzmann with zero net momentum. */
   temperature?: number;
+  /**
+   * Equilibrate the sheet before the impact for this long (ps): Berendsen (tau 0.05 ps) on all sheet atoms at
+   * `temperature`, starting from Maxwell-Boltzmann velocities at that temperature. 0 = start from the ideal
+   * lattice with MB velocities (equipartition then halves the temperature).
+   */
+  equilibrate?: number;
   seed?: number;
   projectile: ProjectileSpec;
   dtReset?: DtReset;
@@ -95,6 +101,22 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
     const mass0 = new Float64Array(n0);
     for (let i = 0; i < n0; i++) mass0[i] = element(sheet.system.species[sheet.system.atype[i]]).mass;
     sheetVel = maxwellBoltzmann(mass0, T0, rng);
+    if ((o.equilibrate ?? 0) > 0) {
+      const eq: MdConfig = {
+        dt: 1e-3, dtReset: { every: 1, tmin: 1e-5, tmax: 1e-3, xmax: 0.05 },
+        thermostat: { kind: 'berendsen', T: T0, tau: 0.05, mask: new Uint8Array(n0).fill(1) },
+      };
+      const sys0 = { ...sheet.system, coord: Float64Array.from(sheet.system.coord) };
+      const st = await mdInit(pot, sys0, sheetVel, mass0, eq);
+      while (st.time < o.equilibrate! - 1e-12) await mdStep(pot, st, eq);
+      // Remove any net momentum picked up, keep positions (the reference stays the ideal lattice).
+      const pm = [0, 0, 0];
+      let mt = 0;
+      for (let i = 0; i < n0; i++) { mt += mass0[i]; for (let c = 0; c < 3; c++) pm[c] += mass0[i] * st.vel[3 * i + c]; }
+      for (let i = 0; i < n0; i++) for (let c = 0; c < 3; c++) st.vel[3 * i + c] -= pm[c] / mt;
+      sheet.system.coord.set(st.system.coord);
+      sheetVel = st.vel;
+    }
   }
   const p = o.projectile;
   let setup: Setup;

@@ -113,3 +113,20 @@ describe('damage analysis on constructed cases', () => {
       .toEqual(['V_S', 'V_S2', 'V_Mo', 'V_MoS3', 'V_MoS6', 'V_Mo2S4']);
   });
 });
+
+describe('damage analysis on a real thermal trajectory', () => {
+  it('a 300 K MD-equilibrated sheet hit by a 5 eV He ion shows no defects', async () => {
+    const { runCascade } = await import('../../src/md/cascade.ts');
+    const { SwZblPotential } = await import('../../src/potential/classical/sw.ts');
+    const r = await runCascade({
+      potential: new SwZblPotential(), nx: 6, ny: 4, lattice: { a: 3.1957, t: 3.1938 }, temperature: 300, equilibrate: 0.15, seed: 3,
+      projectile: { kind: 'ion', species: 'He', energy: 5, impact: [9, 10], height: 3 }, time: 0.1,
+      thermostat: { kind: 'langevin', T: 300, tau: 0.1, width: 4 },
+    });
+    expect(r.damage.vacancies.total).toBe(0);
+    expect(r.damage.interstitials.total).toBe(0);
+    expect(r.damage.displaced).toBe(0);
+    expect(r.damage.sputtered.total - r.damage.sputtered.ion).toBe(0);
+    expect(r.damage.pores.length).toBe(0);
+  });
+});

@@ -13,7 +13,7 @@ export const summary = 'one ion impact or PKA cascade in monolayer MoS2 (--poten
 
 export const USAGE = `npm run cli -- cascade --potential (FILE | sw | sw-jiang) --size NXxNY (--ion SPECIES | --pka Mo|S-top|S-bottom) --energy EV
     [--polar DEG] [--azimuth DEG] [--impact X,Y | --random-impact] [--seed N] [--height A] [--time PS]
-    [--temperature K] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
+    [--temperature K [--equilibrate PS]] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
     [--xmax A (0.05)] [--dtmin PS (1e-7)] [--dtmax PS (1e-3)] [--emax EV (default 5e-3 x energy; 0 = off)] [--cool EV] [--a A --t A] [--backend cpu]
     --out RESULT.json [--traj FILE.extxyz] [--traj-every N] [--analyze-every N] [--sample-every N]
   sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL; FILE = DeePMD model (CPU float64).
@@ -55,7 +55,7 @@ export function commonOptions(a: ParsedArgs, pot: Potential): Omit<CascadeOption
   const lat = a.opts.has('a') ? { a: num(a, 'a')!, t: num(a, 't', 3.12)! } : undefined;
   const cool = num(a, 'cool');
   return {
-    potential: pot, nx, ny, lattice: lat, temperature: T, seed: num(a, 'seed', 1)!,
+    potential: pot, nx, ny, lattice: lat, temperature: T, equilibrate: num(a, 'equilibrate', 0), seed: num(a, 'seed', 1)!,
     dtReset: {
       every: 1, xmax: num(a, 'xmax', DEFAULT_DT_RESET.xmax)!, tmin: num(a, 'dtmin', DEFAULT_DT_RESET.tmin!)!,
       tmax: num(a, 'dtmax', DEFAULT_DT_RESET.tmax!)!, emax: num(a, 'emax'),
