@@ -6,7 +6,8 @@ Main curve: basis "DZVP (DFT Orbital)" (all-electron, Cartesian), non-relativist
 (xc xpbe96 cpbe96), 0.01 Ha smearing, multiplicities 1 and 3 (the lower energy is kept),
 r = 0.3 ... 0.8 A in 0.1 A steps and 0.9 ... 1.6 A in 0.05 A steps (NWChem refuses
 atoms closer than about 0.25 A); multiplicity 3 only for Mo-S and S-S at r >= 0.9 A; plus the spin-polarised free atoms (Mo 7S, S 3P).
---check: the same with the uncontracted universal basis UGBS at a subset of distances; the
+--check: the same (multiplicity 1 only) with the uncontracted universal basis UGBS at
+0.3-1.2 A; the
 comparison decides the smallest distance where the main curve is reliable.
 Each point is cached in pairtable/ae_dimers.json (resumable); scratch goes to pairtable/runs/.
 """
@@ -27,7 +28,7 @@ HARTREE = 27.211386245988
 BASES = {"dzvp": ('"DZVP (DFT Orbital)"', "cartesian"), "ugbs": ("UGBS", "spherical")}
 PAIRS = {"MoMo": ("Mo", "Mo"), "MoS": ("Mo", "S"), "SS": ("S", "S")}
 MAIN_GRID = [round(x, 3) for x in list(np.arange(0.30, 0.85, 0.1)) + list(np.arange(0.90, 1.6001, 0.05))]
-CHECK_GRID = [0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5]
+CHECK_GRID = [0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2]
 
 
 def load():
@@ -102,7 +103,7 @@ def main():
                 print(key, r, flush=True)
         # window and near-window points first, then shorter distances; pairs interleaved
         todo = sorted(((r_, pair, mult) for r_ in grid for pair in PAIRS for mult in (1, 3)
-                       if mult == 1 or (pair != "MoMo" and r_ >= 0.9)),
+                       if mult == 1 or (not check and pair != "MoMo" and r_ >= 0.9)),
                       key=lambda x: (0 if x[0] >= 0.9 else 1, -x[0] if x[0] < 0.9 else x[0], x[2]))
         for r_, pair, mult in todo:
                     a, b = PAIRS[pair]
