@@ -4,8 +4,8 @@
     /usr/bin/python3 -m factory.label status
 
 * Every configuration in configs/*.extxyz has a stable id.  The queue is round-robin over
-  categories (dimers twice per round, the short-range dimers for the pair table first),
-  cheapest first within a category.
+  categories (dimers twice per round, the short-range dimers for the pair table first,
+  the expensive 4x4 nanopores every third round), cheapest first within a category.
 * Each finished configuration is written at once to work/results/<id>.json (temp file +
   os.replace, so a kill at any moment leaves either the complete file or nothing).
 * On (re)start, ids found in work/results/ or already packed in data/*/*/meta.json are
@@ -80,14 +80,20 @@ def queue_order(configs):
 
     for c in by_cat:
         by_cat[c].sort(key=key)
-    weights = {c: 1 for c in CATEGORIES}
-    weights["dimer"] = 2
+    # configurations per round: dimers twice, the expensive 4x4 nanopores every third round
+    weights = {c: 1.0 for c in CATEGORIES}
+    weights["dimer"] = 2.0
+    weights["nanopore"] = 1.0 / 3.0
+    credit = {c: 0.0 for c in CATEGORIES}
     order = []
     while any(by_cat.values()):
         for c in CATEGORIES:
-            for _ in range(weights[c]):
-                if by_cat[c]:
-                    order.append(by_cat[c].pop(0).info["id"])
+            credit[c] += weights[c]
+            while credit[c] >= 1.0 - 1e-9 and by_cat[c]:
+                order.append(by_cat[c].pop(0).info["id"])
+                credit[c] -= 1.0
+            if not by_cat[c]:
+                credit[c] = 0.0
     return order
 
 
