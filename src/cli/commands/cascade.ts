@@ -29,6 +29,10 @@ export async function loadPotential(spec: string, backend = 'cpu'): Promise<Pote
   const { loadModelFile } = await import('../../model/load.ts');
   const { DpCpuWithZbl } = await import('../../md/dpPotential.ts');
   const model = await loadModelFile(readFileSync(spec), basename(spec));
+  const missing = ['Mo', 'S'].filter((e) => !model.typeMap.includes(e));
+  if (missing.length) {
+    throw new Error(`model ${basename(spec)} has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet`);
+  }
   return new DpCpuWithZbl(model, basename(spec));
 }
 
