@@ -29,7 +29,7 @@ case "${1:-status}" in
   table-dimers)
     # optional second worker (temporary): the short-range dimers (r <= 1.6 A) that the pair
     # table needs; shares the queue with the main worker through claim files.
-    setsid nohup nice -n 19 $PY -m factory.label run --only dimer --max-r 1.6 >> work/table_dimers.log 2>&1 < /dev/null &
+    setsid nohup nice -n 19 $PY -m factory.label run --only atom,dimer --max-r 1.6 >> work/table_dimers.log 2>&1 < /dev/null &
     echo "table-dimer worker pid $!; log: training/work/table_dimers.log" ;;
   stop)
     if running; then

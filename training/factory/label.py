@@ -198,7 +198,7 @@ def run(max_n=None, only=None, retry_failed=False, ids=None, until=None, max_r=N
             return
         if cid in done:
             continue
-        if max_r is not None and float(at.info.get("r", 1e9)) > max_r:
+        if max_r is not None and at.info["category"] == "dimer" and float(at.info["r"]) > max_r:
             continue
         if not claim(cid):
             continue

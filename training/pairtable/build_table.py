@@ -80,6 +80,8 @@ def pp_curve(pair):
         if r["category"] == "atom":
             atoms[r["symbols"][0]] = r["energy"]
     a, b = {"MoMo": ("Mo", "Mo"), "MoS": ("Mo", "S"), "SS": ("S", "S")}[pair]
+    if a not in atoms or b not in atoms:
+        return np.array([]), np.array([])
     pts = {}
     for r in res.values():
         if r["category"] != "dimer" or not r["note"].startswith(pair + " "):
@@ -87,8 +89,6 @@ def pp_curve(pair):
         pos = np.array(r["positions"])
         d = float(np.linalg.norm(pos[1] - pos[0]))
         pts[round(d, 4)] = r["energy"] - atoms[a] - atoms[b]
-    if a not in atoms or b not in atoms:
-        return np.array([]), np.array([])
     rr = np.array(sorted(pts))
     return rr, np.array([pts[x] for x in rr])
 
