@@ -21,8 +21,8 @@ case "${1:-status}" in
     # worker: label until 40 configurations exist (every category gets some), run the
     # acceptance validation (resumable, skipped when finished), then label the whole queue.
     setsid nohup nice -n 19 bash -c "
-      $PY -m factory.label run --until 40 &&
-      $PY validate.py &&
+      $PY -m factory.label run --until 40;
+      $PY validate.py;
       $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
     echo $! > "$PIDF"
     echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
