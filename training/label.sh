@@ -18,10 +18,12 @@ running() { [ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null; }
 case "${1:-status}" in
   start)
     if running; then echo "already running (pid $(cat $PIDF))"; exit 0; fi
-    # worker: label until 40 configurations exist (every category gets some), run the
-    # acceptance validation (resumable, skipped when finished), then label the whole queue.
+    # worker: label until 40 configurations exist (every category gets some), finish the
+    # all-electron UGBS dimer runs for the pair table and the acceptance validation (both
+    # resumable, quick no-ops once finished), then label the whole queue.
     setsid nohup nice -n 19 bash -c "
       $PY -m factory.label run --until 40;
+      $PY pairtable/nwchem_dimers.py --check;
       $PY validate.py;
       $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
     echo $! > "$PIDF"

@@ -7,7 +7,8 @@ V_ab(r), type_map [Mo, S], columns (Mo-Mo, Mo-S, S-S), DeePMD srtab/pairtab text
 
 Pieces (all energies are dimer binding energies, E_dimer(r) - E_atom_a - E_atom_b):
   ZBL      universal screened Coulomb (PHYSICS.md 3)                      r <= rZ1
-  AE       all-electron PBE (NWChem, DZVP all-electron basis), cubic spline of r*V(r)
+  AE       all-electron PBE (NWChem; basis UGBS once its grid is complete, else DZVP;
+           --basis dzvp|ugbs forces one), cubic spline of r*V(r)
   PP       GPAW (the dataset's PAW/PW setting) dimer curve, spline of r*V(r)
   joined with the quintic switch s(x) = 10x^3 - 15x^4 + 6x^5 (x = (r - ra)/(rb - ra)):
   V = (1 - s) V_lower + s V_upper on each window (the paper's eqs. 1-2 form):
@@ -26,6 +27,8 @@ import sys
 
 import numpy as np
 from scipy.interpolate import CubicSpline
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN = os.path.dirname(HERE)
@@ -99,7 +102,21 @@ def spline_rv(r, v):
     return (lambda x: cs(x) / x), (lambda x: cs(x, 1) / x - cs(x) / x ** 2)
 
 
-def build(ae_rmin=None):
+def default_basis():
+    """UGBS (uncontracted, most complete) once its 0.3-1.2 A grid is complete for all pairs, else DZVP."""
+    from nwchem_dimers import CHECK_GRID
+    try:
+        for pair, _, _ in PAIRS:
+            r, _ = ae_curve(pair, "ugbs")
+            if not all(np.any(np.isclose(r, x)) for x in CHECK_GRID):
+                return "dzvp"
+        return "ugbs"
+    except KeyError:
+        return "dzvp"
+
+
+def build(ae_rmin=None, basis=None):
+    basis = basis or default_basis()
     rel = json.load(open(os.path.join(HERE, "ae_reliability.json"))) if os.path.exists(
         os.path.join(HERE, "ae_reliability.json")) else {}
     grid = np.round(np.arange(R0, R1 + H / 2, H), 6)
@@ -107,7 +124,7 @@ def build(ae_rmin=None):
     for pair, a, b in PAIRS:
         rmin = ae_rmin or rel.get(pair, {}).get("rmin", 0.5)
         rz = (rmin, rmin + 0.15)
-        ra, va = ae_curve(pair)
+        ra, va = ae_curve(pair, basis)
         rp, vp = pp_curve(pair)
         v_ae, _ = spline_rv(ra, va)
         vz = zbl(grid, Z[a], Z[b])
@@ -115,7 +132,7 @@ def build(ae_rmin=None):
         m = grid >= rz[0]
         s1 = smooth(grid, *rz)
         V[m] = (1 - s1[m]) * vz[m] + s1[m] * v_ae(grid[m])
-        info = {"zbl_ae_window": rz, "ae_pp_window": PP_WIN, "ae_points": len(ra), "pp_points": len(rp)}
+        info = {"ae_basis": basis, "zbl_ae_window": rz, "ae_pp_window": PP_WIN, "ae_points": len(ra), "pp_points": len(rp)}
         if len(rp) >= 4 and rp.min() <= PP_WIN[0] + 1e-6 and rp.max() >= PP_WIN[1] + 0.2:
             v_pp, _ = spline_rv(rp, vp)
             rlast = rp.max()
@@ -147,11 +164,17 @@ def plot(grid, cols):
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 3, figsize=(15, 4.5))
     for ax, (pair, a, b), V in zip(axs, PAIRS, cols):
-        ra, va = ae_curve(pair)
         rp, vp = pp_curve(pair)
         m = (grid > 0.2) & (grid < 3.0)
         ax.semilogy(grid[m], zbl(grid[m], Z[a], Z[b]), "k--", label="ZBL")
-        ax.semilogy(ra, np.where(va > 0, va, np.nan), "o", ms=4, label="all-electron PBE (NWChem)")
+        for basis, mk in (("dzvp", "o"), ("ugbs", "^")):
+            try:
+                ra, va = ae_curve(pair, basis)
+            except KeyError:
+                continue
+            if len(ra):
+                ax.semilogy(ra, np.where(va > 0, va, np.nan), mk, ms=4, mfc="none",
+                            label=f"all-electron PBE, NWChem {basis.upper()}")
         if len(rp):
             ax.semilogy(rp, np.where(vp > 0, vp, np.nan), "s", ms=4, label="PAW PBE (GPAW)")
         ax.semilogy(grid[m], np.where(V[m] > 0, V[m], np.nan), "r-", lw=1.2, label="table")
@@ -167,6 +190,7 @@ def plot(grid, cols):
 
 
 if __name__ == "__main__":
-    g, c, meta = build()
+    b = sys.argv[sys.argv.index("--basis") + 1] if "--basis" in sys.argv else None
+    g, c, meta = build(basis=b)
     plot(g, c)
     print(json.dumps(meta, indent=1))

@@ -7,7 +7,7 @@ Main curve: basis "DZVP (DFT Orbital)" (all-electron, Cartesian), non-relativist
 r = 0.3 ... 0.8 A in 0.1 A steps and 0.9 ... 1.6 A in 0.05 A steps (NWChem refuses
 atoms closer than about 0.25 A); multiplicity 3 only for Mo-S and S-S at r >= 0.9 A; plus the spin-polarised free atoms (Mo 7S, S 3P).
 --check: the same (multiplicity 1 only) with the uncontracted universal basis UGBS at
-0.3-1.2 A; the
+0.3-1.2 A in 0.1 A steps (about 1 h of CPU); the
 comparison decides the smallest distance where the main curve is reliable.
 Each point is cached in pairtable/ae_dimers.json (resumable); scratch goes to pairtable/runs/.
 """
@@ -28,7 +28,7 @@ HARTREE = 27.211386245988
 BASES = {"dzvp": ('"DZVP (DFT Orbital)"', "cartesian"), "ugbs": ("UGBS", "spherical")}
 PAIRS = {"MoMo": ("Mo", "Mo"), "MoS": ("Mo", "S"), "SS": ("S", "S")}
 MAIN_GRID = [round(x, 3) for x in list(np.arange(0.30, 0.85, 0.1)) + list(np.arange(0.90, 1.6001, 0.05))]
-CHECK_GRID = [0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2]
+CHECK_GRID = [round(x, 3) for x in np.arange(0.3, 1.2001, 0.1)]
 
 
 def load():
