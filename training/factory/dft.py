@@ -43,11 +43,14 @@ def kpts_for(atoms, kspacing=None):
     return out
 
 
-def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width=None):
+def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width=None,
+              conservative=False):
     """Return a GPAW calculator for `atoms`.
 
     kind: 'condensed' (spin-paired), 'atom' (spin-polarised, Hund, fixed moment),
           'dimer' (spin-polarised, initial moments).
+    conservative: slower, more robust density mixing (used as a retry when the SCF fails);
+          it changes the path, not the converged result.
     """
     from gpaw import GPAW, PW, FermiDirac
     ecut = SETTING["ecut_eV"] if ecut is None else ecut
@@ -67,4 +70,8 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
         atoms.set_initial_magnetic_moments(None)
         kw.update(kpts={"size": kpts_for(atoms, kspacing), "gamma": True},
                   occupations=FermiDirac(width), maxiter=400)
+    if conservative:
+        from gpaw import Mixer, MixerDif
+        kw["mixer"] = MixerDif(0.02, 8, 100.0) if kind != "condensed" else Mixer(0.02, 8, 100.0)
+        kw["maxiter"] = 1500
     return GPAW(**kw)

@@ -138,15 +138,28 @@ def unclaim(cid):
 
 
 def label_one(at, txt=None):
-    """Run the DFT setting on one configuration; returns the result dict."""
+    """Run the DFT setting on one configuration; returns the result dict.
+
+    If the SCF does not converge, it is retried once with conservative mixing."""
     import gpaw
+    from gpaw import KohnShamConvergenceError
     from .dft import make_calc, SETTING, kpts_for
-    at = at.copy()
+    at0 = at
     kind = at.info.get("calc_kind", "condensed")
-    calc = make_calc(at, kind=kind, txt=txt)
-    at.calc = calc
     t0, c0 = time.time(), time.process_time()
-    e = at.get_potential_energy()
+    retried = False
+    try:
+        at = at0.copy()
+        calc = make_calc(at, kind=kind, txt=txt)
+        at.calc = calc
+        e = at.get_potential_energy()
+    except KohnShamConvergenceError:
+        retried = True
+        at = at0.copy()
+        calc = make_calc(at, kind=kind, txt=txt.replace(".txt", ".retry.txt") if txt else None,
+                         conservative=True)
+        at.calc = calc
+        e = at.get_potential_energy()
     f = at.get_forces()
     try:
         stress = at.get_stress(voigt=False)
@@ -164,6 +177,7 @@ def label_one(at, txt=None):
         "kpts": kpts_for(at) if kind == "condensed" else [1, 1, 1],
         "setting": SETTING, "gpaw_version": gpaw.__version__,
         "niter": int(calc.scf.niter) if getattr(calc, "scf", None) is not None else None,
+        "scf_retry_conservative_mixing": retried,
         "cpu_s": time.process_time() - c0, "wall_s": time.time() - t0,
         "host": socket.gethostname(), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

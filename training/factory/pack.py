@@ -61,7 +61,7 @@ def read_results():
     return out
 
 
-FRAME_KEYS = ["id", "note", "calc_kind", "cpu_s", "wall_s", "kpts", "magmom", "niter",
+FRAME_KEYS = ["id", "note", "calc_kind", "cpu_s", "wall_s", "kpts", "magmom", "niter", "scf_retry_conservative_mixing",
               "free_energy", "finished", "host"]
 
 
