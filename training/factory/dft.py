@@ -65,7 +65,7 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
         atoms.set_initial_magnetic_moments(mag)
         kw.update(kpts=(1, 1, 1), occupations=FermiDirac(width), spinpol=True,
                   mixer={"backend": "pulay", "beta": 0.05, "nmaxold": 5, "weight": 50.0})
-        kw["maxiter"] = 600
+        kw["maxiter"] = 250     # normal dimers need < 120; a failure is retried conservatively
     else:
         atoms.set_initial_magnetic_moments(None)
         kw.update(kpts={"size": kpts_for(atoms, kspacing), "gamma": True},

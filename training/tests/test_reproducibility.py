@@ -43,6 +43,13 @@ def test_relabel_two_configurations(tmp_path):
     if len(picks) < 2:
         pytest.skip("fewer than two labelled configurations")
     configs = load_configs()
+    report = []
     for cpu, cid, cat, e_stored, nat in picks:
         res = label_one(configs[cid], txt=str(tmp_path / f"{cid}.txt"))
-        assert abs(res["energy"] - e_stored) / nat < 1e-4, (cid, res["energy"], e_stored)
+        report.append({"id": cid, "stored": e_stored, "relabelled": res["energy"],
+                       "diff_eV_per_atom": (res["energy"] - e_stored) / nat})
+    print(json.dumps(report, indent=1))
+    os.makedirs(os.path.join(TRAIN, "work"), exist_ok=True)
+    json.dump(report, open(os.path.join(TRAIN, "work", "repro_last.json"), "w"), indent=1)
+    for r in report:
+        assert abs(r["diff_eV_per_atom"]) < 1e-4, r
