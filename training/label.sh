@@ -47,11 +47,16 @@ case "${1:-status}" in
   pack)
     $PY -m factory.pack ;;
   commit)
-    $PY -m factory.pack >/dev/null && cd .. &&
+    $PY -m factory.pack >/dev/null || exit 1
+    n=$(grep -o '"configs": [0-9]*' data/summary.json | tail -1 | awk '{print $2}')
+    cd ..
     for i in 1 2 3 4 5 6; do
-      git add training/data training/results 2>/dev/null; git add training/data &&
-      git commit -m "training: labelled DFT data ($(grep -o 'all\*\* | [0-9]* | [0-9]*' training/data/SUMMARY.md | awk '{print $NF}') configurations)" -- training/data training/results && break
-      echo "git busy, retrying"; sleep 5
+      if [ -e .git/index.lock ]; then echo "git busy (index.lock), retrying"; sleep 5; continue; fi
+      git add training/data training/results || { sleep 5; continue; }
+      if git diff --cached --quiet -- training/data training/results; then echo "nothing new to commit"; break; fi
+      git commit -q -m "training: labelled DFT data ($n configurations)" -- training/data training/results && {
+        echo "committed $n configurations"; break; }
+      sleep 5
     done ;;
   *) echo "usage: $0 start|stop|status|pack|commit"; exit 1 ;;
 esac
