@@ -142,7 +142,8 @@ def build(ae_rmin=None, basis=None):
             s2 = smooth(grid, *PP_WIN)
             vpp = np.where(grid <= rlast, v_pp(np.minimum(grid, rlast)), 0.0) * (1 - smooth(grid, *rt))
             V[m2] = (1 - s2[m2]) * V[m2] + s2[m2] * vpp[m2]
-            info.update(pp_range=[float(rp.min()), float(rlast)], taper=rt, status="AE+PP")
+            info.update(pp_range=[float(rp.min()), float(rlast)], taper=rt,
+                        status="AE+PP" if rlast >= 4.5 else f"provisional: AE+PP, GPAW dimers only up to {rlast:.2f} A")
         else:
             # no GPAW window points yet: taper the AE curve to zero over [1.2, 1.6] (provisional)
             m2 = grid >= PP_WIN[0]
