@@ -2,6 +2,7 @@
 // open c). Periodic images are generated as ghost atoms (so cells smaller than the cutoff work: several image
 // layers are made), then a cell list (bins of edge >= cutoff) finds the pairs in O(N).
 
+import { faceDistances, inverse3 } from '../neighbors.ts';
 import type { System } from '../types.ts';
 
 export interface NeighborList {
@@ -19,32 +20,6 @@ export interface NeighborList {
   minPair: { i: number; j: number; r: number };
 }
 
-/** 3x3 inverse of row-vector cell matrix (rows a, b, c): frac = cart · inv. */
-export function invert3(m: Float64Array | number[]): Float64Array {
-  const [a, b, c, d, e, f, g, h, k] = m as number[];
-  const A = e * k - f * h, B = -(d * k - f * g), C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (Math.abs(det) < 1e-300) throw new Error('cell matrix is singular');
-  const inv = new Float64Array([
-    A, -(b * k - c * h), b * f - c * e,
-    B, a * k - c * g, -(a * f - c * d),
-    C, -(a * h - b * g), a * e - b * d,
-  ]);
-  for (let q = 0; q < 9; q++) inv[q] /= det;
-  return inv;
-}
-
-/** Distance between opposite faces of the cell along each cell vector (Å). */
-export function cellWidths(cell: Float64Array): [number, number, number] {
-  const v = (q: number) => [cell[3 * q], cell[3 * q + 1], cell[3 * q + 2]];
-  const cross = (x: number[], y: number[]) => [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]];
-  const norm = (x: number[]) => Math.hypot(x[0], x[1], x[2]);
-  const a = v(0), b = v(1), c = v(2);
-  const bc = cross(b, c), ca = cross(c, a), ab = cross(a, b);
-  const vol = Math.abs(a[0] * bc[0] + a[1] * bc[1] + a[2] * bc[2]);
-  return [vol / norm(bc), vol / norm(ca), vol / norm(ab)];
-}
-
 /**
  * Wraps the positions of periodic directions into the cell (in place) and returns them.
  * Non-periodic directions are left untouched.
@@ -52,7 +27,7 @@ export function cellWidths(cell: Float64Array): [number, number, number] {
 export function wrapPositions(sys: System): Float64Array {
   const { coord, cell, pbc } = sys;
   if (!cell || !(pbc[0] || pbc[1] || pbc[2])) return coord;
-  const inv = invert3(cell);
+  const inv = inverse3(cell);
   const n = coord.length / 3;
   for (let i = 0; i < n; i++) {
     const x = coord[3 * i], y = coord[3 * i + 1], z = coord[3 * i + 2];
@@ -81,8 +56,8 @@ export function buildNeighborList(sys: System, rc: number): NeighborList {
   let gowner: number[] = [];
   if (cell && (pbc[0] || pbc[1] || pbc[2])) {
     wrapPositions({ ...sys, coord: pos, pbc });
-    const inv = invert3(cell);
-    const w = cellWidths(cell);
+    const inv = inverse3(cell);
+    const w = faceDistances(cell);
     const nim = [0, 1, 2].map((d) => (pbc[d] ? Math.ceil(rc / w[d]) : 0));
     const del = [0, 1, 2].map((d) => rc / w[d]);
     const s = [0, 0, 0];
