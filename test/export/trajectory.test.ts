@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTrajectory, encodeFrame, encodeHeader, encodeTrajectory }
-import { sampleTrajectory } from './fixtures.ts'; from '../../src/export/trajectory.ts';
+import { decodeTrajectory, encodeFrame, encodeHeader, encodeTrajectory } from '../../src/export/trajectory.ts';
+import { sampleTrajectory } from './fixtures.ts';
 
 describe('binary trajectory (DPTJ)', () => {
   it('round-trips exactly in float64', () => {
