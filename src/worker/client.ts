@@ -1,6 +1,9 @@
-// The UI thread's handle on the simulation worker: promise-returning requests, matched to replies by id.
+// The UI thread's handle on the simulation worker: promise-returning requests matched to replies by id, plain
+// commands (run, pause, step, reset), and listeners for the frames and status events it streams.
 // No React here; the zustand store calls it.
-import type { FromWorker, LoadedModelInfo, ToWorker } from './protocol';
+import type { ExportResult } from './exporting';
+import type { ExportFormat, FrameData, FromWorker, LoadedModelInfo, RunInfo, RunStatus, SavedRun, ToWorker } from './protocol';
+import type { SimSettings } from './settings';
 
 export class ModelLoadError extends Error {
   constructor(name: string, message: string) {
@@ -11,14 +14,25 @@ export class ModelLoadError extends Error {
 }
 
 interface Pending {
-  resolve: (v: LoadedModelInfo) => void;
+  resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Request = Extract<ToWorker, { id: number }>;
+
+export interface SimEvents {
+  onFrame?: (f: FrameData) => void;
+  onStatus?: (runId: string, status: RunStatus, message?: string) => void;
+  /** The worker died (an uncaught error or out of memory); the next request starts a fresh one. */
+  onCrash?: (message: string) => void;
 }
 
 export class SimClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  events: SimEvents = {};
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
@@ -32,23 +46,53 @@ export class SimClient {
     w.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
     w.onerror = (ev: ErrorEvent) => {
       ev.preventDefault();
-      this.failAll(new Error(`The simulation worker crashed: ${ev.message || 'unknown error'}`));
+      const message = `The simulation worker crashed: ${ev.message || 'unknown error'}`;
+      this.failAll(new Error(message));
       w.terminate();
       if (this.worker === w) this.worker = null;
+      this.events.onCrash?.(message);
     };
     this.worker = w;
     return w;
   }
 
-  /** Parses a model file off the main thread; the worker keeps the model for the simulation. */
-  async loadModel(fileName: string, bytes: ArrayBuffer): Promise<LoadedModelInfo> {
+  private request<T>(msg: DistributiveOmit<Request, 'id'>, transfer: Transferable[] = []): Promise<T> {
     const w = this.ensureWorker();
     const id = this.nextId++;
-    return new Promise<LoadedModelInfo>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      const msg: ToWorker = { type: 'loadModel', id, fileName, bytes };
-      w.postMessage(msg, [bytes]);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      w.postMessage({ ...msg, id } as ToWorker, transfer);
     });
+  }
+
+  private send(msg: Exclude<ToWorker, { id: number }>): void {
+    this.ensureWorker().postMessage(msg);
+  }
+
+  /** Parses a model file off the main thread; the worker keeps the model for the simulation. */
+  async loadModel(fileName: string, bytes: ArrayBuffer): Promise<LoadedModelInfo> {
+    try {
+      return await this.request<LoadedModelInfo>({ type: 'loadModel', fileName, bytes }, [bytes]);
+    } catch (e) {
+      throw e instanceof Error ? new ModelLoadError(e.name, e.message) : e;
+    }
+  }
+
+  /** Builds a run (paused at step 0) and starts writing its trajectory. */
+  prepare(settings: SimSettings): Promise<RunInfo> {
+    return this.request<RunInfo>({ type: 'prepare', settings });
+  }
+
+  run(): void { this.send({ type: 'run' }); }
+  pause(): void { this.send({ type: 'pause' }); }
+  step(): void { this.send({ type: 'step' }); }
+  reset(): void { this.send({ type: 'reset' }); }
+  setFrameInterval(ms: number): void { this.send({ type: 'frameInterval', ms }); }
+
+  listRuns(): Promise<SavedRun[]> { return this.request<SavedRun[]>({ type: 'listRuns' }); }
+  deleteRun(runId: string): Promise<void> { return this.request<void>({ type: 'deleteRun', runId }); }
+  exportRun(runId: string, format: ExportFormat): Promise<ExportResult> {
+    return this.request<ExportResult>({ type: 'exportRun', runId, format });
   }
 
   dispose(): void {
@@ -61,18 +105,25 @@ export class SimClient {
     switch (msg.type) {
       case 'ready':
         return;
-      case 'modelLoaded': {
+      case 'reply':
+      case 'replyError': {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
-        p?.resolve(msg.model);
+        if (!p) return;
+        if (msg.type === 'reply') p.resolve(msg.value);
+        else {
+          const e = new Error(msg.error.message);
+          e.name = msg.error.name;
+          p.reject(e);
+        }
         return;
       }
-      case 'modelError': {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        p?.reject(new ModelLoadError(msg.error.name, msg.error.message));
+      case 'frame':
+        this.events.onFrame?.(msg.frame);
         return;
-      }
+      case 'status':
+        this.events.onStatus?.(msg.runId, msg.status, msg.message);
+        return;
     }
   }
 
