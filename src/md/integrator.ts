@@ -10,7 +10,7 @@
 // KE + PE + thermostatEnergy is the conserved quantity.
 
 import { PotentialRangeError, type Potential, type System } from '../potential/types.ts';
-import { wrapPositions } from '../potential/classical/neighbors.ts';
+import { wrapPositions } from '../potential/neighbors.ts';
 import { BOLTZ, FTM2V, MVV2E } from './units.ts';
 import { makeRng, type Rng } from './random.ts';
 

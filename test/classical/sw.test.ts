@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jiang2015, SwZblPotential } from '../../src/potential/classical/sw.ts';
-import { buildNeighborList } from '../../src/potential/classical/neighbors.ts';
+import { buildNeighborList } from '../../src/potential/neighbors.ts';
 import { buildSheet, relaxSheet } from '../../src/physics/lattice.ts';
 import { makeRng } from '../../src/md/random.ts';
 import type { Potential, System } from '../../src/potential/types.ts';
@@ -48,7 +48,7 @@ describe('neighbour list', () => {
   it('matches brute force over images in a cell smaller than the cutoff', () => {
     const s = messySystem();
     const rc = 5.6;
-    const nl = buildNeighborList(s, rc);
+    const nl = buildNeighborList(s.coord, s.cell, s.pbc, rc);
     const n = s.coord.length / 3;
     const cell = s.cell!;
     let brute = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSheet, moSBond, SITE_MO, SITE_S_BOTTOM, SITE_S_TOP } from '../../src/physics/lattice.ts';
-import { buildNeighborList } from '../../src/potential/classical/neighbors.ts';
+import { buildNeighborList } from '../../src/potential/neighbors.ts';
 
 describe('2H-MoS2 sheet (orthogonal a x sqrt3 a cell)', () => {
   const a = 3.18, t = 3.12;
@@ -18,10 +18,10 @@ describe('2H-MoS2 sheet (orthogonal a x sqrt3 a cell)', () => {
   });
   it('has the neighbour shells of PHYSICS.md §6', () => {
     expect(moSBond(a, t)).toBeCloseTo(2.409, 3);
-    const nl = buildNeighborList(sh.system, 3.3);
+    const nl = buildNeighborList(sh.system.coord, sh.system.cell, sh.system.pbc, 3.3);
     for (let i = 0; i < sh.site.length; i++) {
       const ds: [string, number][] = [];
-      for (let m = nl.offsets[i]; m < nl.offsets[i + 1]; m++) ds.push([sh.system.species[sh.system.atype[nl.j[m]]], nl.r[m]]);
+      for (let m = nl.offsets[i]; m < nl.offsets[i + 1]; m++) ds.push([sh.system.species[sh.system.atype[nl.index[m]]], nl.dist[m]]);
       const count = (sp: string, d: number) => ds.filter(([s, r]) => s === sp && Math.abs(r - d) < 1e-9).length;
       if (sh.site[i] === SITE_MO) {
         expect(count('S', moSBond(a, t))).toBe(6);

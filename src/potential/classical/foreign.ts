@@ -3,7 +3,7 @@
 // foreign atoms with type -1 (absent). Used to put a DP model behind the same cascade code as the classical one.
 
 import { element } from '../../physics/elements.ts';
-import { buildNeighborList } from './neighbors.ts';
+import { buildNeighborList, type NeighborList, type VerletList } from '../neighbors.ts';
 import { makeZblSwitch, zblSwitched, type ZblSwitch } from './zblpair.ts';
 import { PotentialRangeError, type EvalResult, type System } from '../types.ts';
 
@@ -12,18 +12,23 @@ export const zOf = (s: string): number => {
   return m ? Number(m[1]) : element(s).Z;
 };
 
-/** ZBL energy/forces/virial of all pairs with at least one atom flagged foreign (added into `out`). */
-export function addForeignZbl(sys: System, foreign: Uint8Array, out: EvalResult, rin = 3.0, rc = 4.0, minDistance = 0.02): void {
+/**
+ * ZBL energy/forces/virial of all pairs with at least one atom flagged foreign (added into `out`). `verlet`, when
+ * given, supplies the neighbour list (its cutoff must be at least rc); otherwise a fresh list is built.
+ */
+export function addForeignZbl(sys: System, foreign: Uint8Array, out: EvalResult, rin = 3.0, rc = 4.0, minDistance = 0.02, verlet?: VerletList): void {
   const n = foreign.length;
   if (!foreign.some((f) => f === 1)) return;
-  const nl = buildNeighborList(sys, rc);
+  if (verlet && verlet.cutoff < rc) throw new Error(`addForeignZbl: the neighbour list cutoff ${verlet.cutoff} Å is below the ZBL cutoff ${rc} Å`);
+  const nl: NeighborList = verlet ? verlet.update(sys) : buildNeighborList(sys.coord, sys.cell, sys.pbc, rc);
   const cache = new Map<string, ZblSwitch>();
   const Z = sys.species.map(zOf);
   for (let i = 0; i < n; i++) {
     for (let m = nl.offsets[i]; m < nl.offsets[i + 1]; m++) {
-      const j = nl.j[m];
+      const j = nl.index[m];
       if (!foreign[i] && !foreign[j]) continue;
-      const r = nl.r[m];
+      const r = nl.dist[m];
+      if (r >= rc) continue;
       if (r < minDistance) {
         throw new PotentialRangeError(`atoms ${i} (${sys.species[sys.atype[i]]}) and ${j} (${sys.species[sys.atype[j]]}) are ${r.toExponential(3)} Å apart, closer than ${minDistance} Å`);
       }
@@ -36,7 +41,7 @@ export function addForeignZbl(sys: System, foreign: Uint8Array, out: EvalResult,
       out.energy += 0.5 * e;
       out.atomEnergy[i] += 0.25 * e;
       out.atomEnergy[j] += 0.25 * e;
-      const d = [nl.d[3 * m], nl.d[3 * m + 1], nl.d[3 * m + 2]];
+      const d = [nl.disp[3 * m], nl.disp[3 * m + 1], nl.disp[3 * m + 2]];
       for (let a = 0; a < 3; a++) {
         out.force[3 * i + a] += f * d[a];
         out.force[3 * j + a] -= f * d[a];

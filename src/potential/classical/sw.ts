@@ -23,7 +23,7 @@
 import { element } from '../../physics/elements.ts';
 import type { EvalResult, Potential, System } from '../types.ts';
 import { PotentialRangeError } from '../types.ts';
-import { buildNeighborList } from './neighbors.ts';
+import { VerletList } from '../neighbors.ts';
 import { zbl } from '../../physics/zbl.ts';
 import { makeZblSwitch, quinticSwitch, zblSwitched, type ZblSwitch } from './zblpair.ts';
 
@@ -96,6 +96,11 @@ export interface SwZblOptions {
   noRjkCutoff?: boolean;
   /** Closer than this (Å) and compute() throws PotentialRangeError naming the atoms. */
   minDistance?: number;
+  /**
+   * Neighbour-list skin (Å): the list is built at cutoff + skin and reused until an atom has moved more than
+   * skin/2 (or the cell changed). Default 1.0 Å; 0 rebuilds on every call with moved atoms.
+   */
+  skin?: number;
 }
 
 interface TypeTables {
@@ -117,9 +122,13 @@ export class SwZblPotential implements Potential {
   readonly rjkWidth: number;
   readonly noRjkCutoff: boolean;
   readonly minDistance: number;
+  readonly skin: number;
+  /** The neighbour list, kept between compute() calls (builds/reuses counted there). */
+  readonly verlet: VerletList;
   private pairTab: (SwPair | null)[]; // [a*ne+b] over native elements
   private tripTab: (SwTriplet | null)[]; // [(c*ne+j)*ne+k]
   private hasTriplet: boolean[]; // per native vertex element
+  private legOk: boolean[]; // [c*ne+j]: some triplet with vertex c has a leg of element j
   private zblCache = new Map<string, ZblSwitch>();
   private types: TypeTables | null = null;
 
@@ -131,6 +140,7 @@ export class SwZblPotential implements Potential {
     this.rjkWidth = opts.rjkWidth ?? 0.2;
     this.noRjkCutoff = opts.noRjkCutoff ?? false;
     this.minDistance = opts.minDistance ?? 0.02;
+    this.skin = opts.skin ?? 1.0;
     const els = this.params.elements;
     const ne = els.length;
     this.elements = els;
@@ -149,8 +159,10 @@ export class SwZblPotential implements Potential {
       }
     }
     this.hasTriplet = els.map((_, c) => this.tripTab.some((t, q) => t !== null && Math.floor(q / (ne * ne)) === c));
+    this.legOk = this.pairTab.map((_, q) => this.tripTab.some((t, r) => t !== null && Math.floor(r / ne) === q));
     if (this.shortRange.mode === 'overlay') rcMax = Math.max(rcMax, this.shortRange.rc);
     this.cutoff = rcMax;
+    this.verlet = new VerletList(rcMax, this.skin);
     const sr = this.shortRange.mode === 'blend'
       ? `ZBL blend ${this.shortRange.r1}-${this.shortRange.r2} Å`
       : `hybrid/overlay ZBL ${this.shortRange.rin}-${this.shortRange.rc} Å`;
@@ -233,7 +245,7 @@ export class SwZblPotential implements Potential {
   compute(sys: System): EvalResult {
     const n = sys.coord.length / 3;
     const tt = this.typeTables(sys.species);
-    const nl = buildNeighborList(sys, this.cutoff);
+    const nl = this.verlet.update(sys);
     if (nl.minPair.r < this.minDistance) {
       const { i, j, r } = nl.minPair;
       throw new PotentialRangeError(
@@ -245,7 +257,7 @@ export class SwZblPotential implements Potential {
     const atomEnergy = new Float64Array(n);
     const atomVirial = new Float64Array(9 * n);
     const virial = new Float64Array(9);
-    const { offsets, j: J, d: Dv, r: R } = nl;
+    const { offsets, index: J, disp: Dv, dist: R } = nl;
     const at = sys.atype;
     const ne = this.params.elements.length;
 
@@ -300,7 +312,8 @@ export class SwZblPotential implements Potential {
     virial[3] += v01; virial[4] += v11; virial[5] += v12;
     virial[6] += v02; virial[7] += v12; virial[8] += v22;
 
-    // Three-body, vertex i. Candidate legs: native neighbours within the SW cutoff of the pair.
+    // Three-body, vertex i. Candidate legs: native neighbours within the SW cutoff of the pair whose element
+    // appears as a leg of some triplet of this vertex (Wen: S legs for Mo, Mo legs for S).
     const af = this.params.angleFilter;
     let cand = new Int32Array(64);
     for (let i = 0; i < n; i++) {
@@ -309,7 +322,7 @@ export class SwZblPotential implements Potential {
       let nc = 0;
       for (let m = offsets[i]; m < offsets[i + 1]; m++) {
         const cj = tt.nat[at[J[m]]];
-        if (cj < 0) continue;
+        if (cj < 0 || !this.legOk[ci * ne + cj]) continue;
         const pij = this.pairTab[ci * ne + cj];
         if (!pij || R[m] >= pij.rc) continue;
         if (nc >= cand.length) { const c2 = new Int32Array(2 * cand.length); c2.set(cand); cand = c2; }
