@@ -124,30 +124,15 @@ function groupLines(name: string, mask: Uint8Array, per = 40): string[] {
 
 const g = (x: number): string => String(x);
 
-export function lammpsDeck(spec: ScenarioSpec): Deck {
-  const { setup, sheet, potential: pot } = spec;
-  const sys = setup.system;
-  const n = setup.mass.length;
-  const nSheet = sheet.site.length;
-  if (!(nSheet <= n)) throw new Error(`LAMMPS deck: the sheet has ${nSheet} atoms but the set-up only ${n}`);
-  if (!(spec.time > 0)) throw new Error('LAMMPS deck: time must be > 0 ps');
-  const names = { input: spec.files?.input ?? 'in.cascade', data: spec.files?.data ?? 'data.cascade', dump: spec.files?.dump ?? 'cascade.dump' };
-  const mode = spec.velocities ?? 'data';
-  const open = spec.open ?? 'm';
-  const notes: string[] = [];
-
-  // Data file: in 'create' mode only positions (LAMMPS makes the velocities).
-  const data = writeLammpsData(
-    { species: sys.species, atype: sys.atype, masses: setup.mass, coord: sys.coord, cell: sys.cell!, pbc: sys.pbc, vel: mode === 'data' ? setup.vel : null },
-    { title: spec.title ?? 'DP-Tab cascade' },
-  );
-  if (!data.box.identity) notes.push('The cell was rotated into the LAMMPS restricted triclinic frame (a along x): positions and velocities are in that frame.');
-  const types = data.types.types;
-  const T = types.length;
-  const files: Record<string, string> = { [names.data]: data.text };
-
-  // Pair style.
+/**
+ * The pair_style / pair_coeff commands for LAMMPS types (lammpsTypes order), the potential files they need
+ * (SW: the .sw text) and notes on what differs from the engine.
+ */
+export function pairCommands(pot: DeckPotential, types: readonly { species: string }[]): { lines: string[]; files: Record<string, string>; notes: string[] } {
   const pair: string[] = [];
+  const files: Record<string, string> = {};
+  const notes: string[] = [];
+  const T = types.length;
   const nativeEls = pot.kind === 'sw' ? pot.params.elements : pot.typeMap;
   const native = types.map((t) => nativeEls.includes(t.species));
   const Z = types.map((t) => zOf(t.species));
@@ -187,9 +172,36 @@ export function lammpsDeck(spec: ScenarioSpec): Deck {
     }
     notes.push(`Supply the model file ${pot.model} next to the deck; LAMMPS must be built with DeePMD-kit (pair_style deepmd).`);
   }
+  return { lines: pair, files, notes };
+}
+
+export function lammpsDeck(spec: ScenarioSpec): Deck {
+  const { setup, sheet, potential: pot } = spec;
+  const sys = setup.system;
+  const n = setup.mass.length;
+  const nSheet = sheet.site.length;
+  if (!(nSheet <= n)) throw new Error(`LAMMPS deck: the sheet has ${nSheet} atoms but the set-up only ${n}`);
+  if (!(spec.time > 0)) throw new Error('LAMMPS deck: time must be > 0 ps');
+  const names = { input: spec.files?.input ?? 'in.cascade', data: spec.files?.data ?? 'data.cascade', dump: spec.files?.dump ?? 'cascade.dump' };
+  const mode = spec.velocities ?? 'data';
+  const open = spec.open ?? 'm';
+  const notes: string[] = [];
+
+  // Data file: in 'create' mode only positions (LAMMPS makes the velocities).
+  const data = writeLammpsData(
+    { species: sys.species, atype: sys.atype, masses: setup.mass, coord: sys.coord, cell: sys.cell!, pbc: sys.pbc, vel: mode === 'data' ? setup.vel : null },
+    { title: spec.title ?? 'DP-Tab cascade' },
+  );
+  if (!data.box.identity) notes.push('The cell was rotated into the LAMMPS restricted triclinic frame (a along x): positions and velocities are in that frame.');
+  const types = data.types.types;
+  const files: Record<string, string> = { [names.data]: data.text };
+
+  const pc = pairCommands(pot, types);
+  Object.assign(files, pc.files);
+  notes.push(...pc.notes);
+  const pair = pc.lines;
 
   // Groups.
-  const sheetMask = new Uint8Array(n).fill(1, 0, nSheet);
   const projMask = new Uint8Array(n);
   projMask[setup.projectile] = 1;
   const lines: string[] = [

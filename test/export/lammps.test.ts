@@ -4,15 +4,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lammpsBox, lammpsTypes, toLammpsFrame } from '../../src/export/lammpsBox.ts';
+import { lammpsBox, lammpsTypes, toLammpsFrame, type LammpsBox } from '../../src/export/lammpsBox.ts';
+import { pairCommands, type DeckPotential } from '../../src/export/lammpsDeck.ts';
 import { writeLammpsData } from '../../src/export/lammpsData.ts';
 import { writeLammpsDump } from '../../src/export/lammpsDump.ts';
-import { swFileText } from '../../src/export/lammpsSw.ts';
-import type { Trajectory } from '../../src/export/trajectory.ts';
+import type { Frame, Trajectory } from '../../src/export/trajectory.ts';
 import { SwZblPotential, wen2017 } from '../../src/potential/classical/sw.ts';
 import { maxAbsDiff } from '../helpers.ts';
 import { sheetTrajectory } from './fixtures.ts';
-import { hasLmp, lammps, tempDir } from './tools.ts';
+import { hasAse, hasLmp, lammps, python, tempDir } from './tools.ts';
 
 /** Rotation matrix (row-vector convention r' = r R) about a unit axis. */
 function rotation(axis: [number, number, number], deg: number): Float64Array {
@@ -124,16 +124,17 @@ function maxPeriodicDiff(a: Float64Array, b: Float64Array, lx: number, ly: numbe
   return m;
 }
 
-const SW_ZBL = (types: string) => `
-pair_style hybrid/overlay sw zbl 1.0 2.0
-pair_coeff * * sw wen.sw ${types}
-pair_coeff 1 1 zbl 42 42
-pair_coeff 1 2 zbl 42 16
-pair_coeff 1 3 zbl 42 18
-pair_coeff 2 2 zbl 16 16
-pair_coeff 2 3 zbl 16 18
-pair_coeff 3 3 zbl 18 18
-`;
+const SW_ZBL: DeckPotential = { kind: 'sw', params: wen2017(), zbl: { rin: 1, rc: 2 }, foreign: { rin: 1, rc: 2 } };
+
+/** Writes the data file of a frame and the SW + ZBL pair set-up (the deck's own), runs `body` after read_data. */
+function runWithData(t: Trajectory, f: Frame, body: string, extra: Record<string, string> = {}): { dir: string; log: string; box: LammpsBox } {
+  const dir = tempDir();
+  const { text, box, types } = writeLammpsData({ ...t, coord: f.coord, vel: f.vel });
+  const pc = pairCommands(SW_ZBL, types.types);
+  for (const [name, content] of Object.entries({ 'data.lmp': text, ...pc.files, ...extra })) writeFileSync(join(dir, name), content);
+  writeFileSync(join(dir, 'in.lmp'), ['units metal', 'boundary p p f', 'atom_style atomic', 'read_data data.lmp', ...pc.lines, body].join('\n') + '\n');
+  return { dir, log: lammps(dir, 'in.lmp'), box };
+}
 
 describe.skipIf(!hasLmp)('LAMMPS reads the data file and the dump', () => {
   const pot = () => new SwZblPotential({ shortRange: { mode: 'overlay', rin: 1.0, rc: 2.0 }, foreignRin: 1.0, foreignRc: 2.0, noRjkCutoff: true });
@@ -141,26 +142,15 @@ describe.skipIf(!hasLmp)('LAMMPS reads the data file and the dump', () => {
   it('read_data: positions and velocities as written; read_dump box yes: frame 2; rerun: same energies as our engine', async () => {
     const { traj } = sheetTrajectory(4);
     const n = traj.atype.length;
-    const dir = tempDir();
     const f0 = traj.frames[0];
-    writeFileSync(join(dir, 'data.lmp'), writeLammpsData({ ...traj, coord: f0.coord, vel: f0.vel }).text);
-    writeFileSync(join(dir, 'traj.dump'), writeLammpsDump(traj));
-    writeFileSync(join(dir, 'wen.sw'), swFileText(wen2017()));
-    writeFileSync(join(dir, 'in.lmp'), `
-units metal
-boundary p p f
-atom_style atomic
-read_data data.lmp
-${SW_ZBL('Mo S NULL')}
+    const { dir, log } = runWithData(traj, f0, `
 write_dump all custom d0.txt id type x y z vx vy vz modify sort id format float %.17g
 read_dump traj.dump 50 x y z vx vy vz box yes
 write_dump all custom d2.txt id type x y z vx vy vz modify sort id format float %.17g
 thermo 1
 thermo_style custom step pe
 thermo_modify format float %.17g
-rerun traj.dump dump x y z box yes
-`);
-    const log = lammps(dir, 'in.lmp');
+rerun traj.dump dump x y z box yes`, { 'traj.dump': writeLammpsDump(traj) });
     const d0 = readDumpFile(readFileSync(join(dir, 'd0.txt'), 'utf8'), n);
     expect(maxAbsDiff(d0.x, f0.coord)).toBeLessThan(1e-12);
     expect(maxAbsDiff(d0.v, f0.vel!)).toBeLessThan(1e-12);
@@ -183,22 +173,11 @@ rerun traj.dump dump x y z box yes
     const R = rotation([1, 2, 0.5], 23);
     const rot: Trajectory = { ...traj, cell: rotate(traj.cell, R), frames: [{ ...traj.frames[0], coord: rotate(traj.frames[0].coord, R), vel: rotate(traj.frames[0].vel!, R) }] };
     const f = rot.frames[0];
-    const dir = tempDir();
-    const { text, box } = writeLammpsData({ ...rot, coord: f.coord, vel: f.vel });
-    expect(box.identity).toBe(false);
-    writeFileSync(join(dir, 'data.lmp'), text);
-    writeFileSync(join(dir, 'wen.sw'), swFileText(wen2017()));
-    writeFileSync(join(dir, 'in.lmp'), `
-units metal
-boundary p p f
-atom_style atomic
-read_data data.lmp
-${SW_ZBL('Mo S NULL')}
+    const { log, box } = runWithData(rot, f, `
 thermo_style custom step pe ke
 thermo_modify format float %.17g
-run 0
-`);
-    const log = lammps(dir, 'in.lmp');
+run 0`);
+    expect(box.identity).toBe(false);
     const m = /^\s*0\s+(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*$/m.exec(log)!;
     const r = await pot().compute({ coord: Float64Array.from(traj.frames[0].coord), atype: traj.atype, species: traj.species, cell: traj.cell, pbc: traj.pbc });
     expect(Math.abs(Number(m[1]) - r.energy)).toBeLessThan(1e-6);
@@ -206,5 +185,32 @@ run 0
     let ke = 0;
     for (let i = 0; i < traj.atype.length; i++) ke += 0.5 * traj.masses[i] * 1.0364269e-4 * (f.vel![3 * i] ** 2 + f.vel![3 * i + 1] ** 2 + f.vel![3 * i + 2] ** 2);
     expect(Math.abs(Number(m[2]) - ke) / ke).toBeLessThan(1e-9);
+  });
+});
+
+describe.skipIf(!hasAse)('ASE reads the LAMMPS dump', () => {
+  it("format='lammps-dump-text': frames, elements, cell, positions and velocities", () => {
+    const { traj } = sheetTrajectory(3);
+    const dir = tempDir();
+    const file = join(dir, 'traj.dump');
+    writeFileSync(file, writeLammpsDump(traj));
+    const got = python<{ symbols: string[]; cell: number[]; pos: number[]; vel: number[]; pbc: boolean[] }[]>(`
+import json, sys
+from ase.io import read
+from ase import units
+out = []
+for a in read(sys.argv[1], format='lammps-dump-text', index=':'):
+    out.append(dict(symbols=a.get_chemical_symbols(), cell=a.cell.array.ravel().tolist(), pbc=[bool(p) for p in a.pbc],
+        pos=a.positions.ravel().tolist(), vel=(a.get_velocities() * 1000 * units.fs).ravel().tolist()))
+print(json.dumps(out))
+`, [file]);
+    expect(got.length).toBe(3);
+    for (let k = 0; k < 3; k++) {
+      expect(got[k].symbols).toEqual(Array.from(traj.atype, (t) => traj.species[t]));
+      expect(maxAbsDiff(got[k].cell, traj.cell)).toBeLessThan(1e-12);
+      expect(got[k].pbc).toEqual([true, true, false]);
+      expect(maxAbsDiff(got[k].pos, traj.frames[k].coord)).toBeLessThan(1e-9);
+      expect(maxAbsDiff(got[k].vel, traj.frames[k].vel!)).toBeLessThan(1e-6);
+    }
   });
 });
