@@ -8,6 +8,9 @@ export default defineConfig({
   timeout: 180_000,
   workers: 1,
   reporter: [['list']],
+  // Screenshot baselines live next to the specs (e2e/*-snapshots); a missing one is written on the first run.
+  updateSnapshots: 'missing',
+  expect: { toHaveScreenshot: { animations: 'disabled', caret: 'hide' } },
   use: {
     baseURL: 'http://127.0.0.1:4173',
     launchOptions: {

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { litFraction, openApp } from './helpers';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
@@ -6,18 +7,6 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 const WATER_MODEL = fixture('water_se_e2_a.json');
 /** Binary fixtures made by the model-reader tests (test/fixtures/make_fixtures.sh): same water model. */
 const unitFixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
-
-async function openApp(page: Page) {
-  // Uncaught exceptions, console errors (CSP violations among them) and failed same-origin requests.
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'DP-Tab cascade' })).toBeVisible();
-  return errors;
-}
 
 /** The value cell of the summary row whose header matches `name`. */
 function summaryRow(page: Page, name: RegExp) {
@@ -77,7 +66,7 @@ test('a model chosen with the file input is loaded and summarised', async ({ pag
   await page.getByLabel('Model file').setInputFiles(WATER_MODEL);
   await expectWaterSummary(page);
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await expect(page.getByRole('region', { name: 'Run' })).toContainText('DP-Tab (O, H)');
+  await expect(page.getByRole('region', { name: 'Run', exact: true })).toContainText('DP-Tab (O, H)');
   // A water model cannot describe the MoS2 sheet: the panel says so.
   await expect(page.getByTestId('model-coverage')).toContainText('the sample also needs Mo, S');
   await expect(summaryRow(page, /^parameters/i)).toHaveText(/^[1-9][\d,]*$/);
@@ -145,28 +134,3 @@ test('a model file dropped on the Model panel is loaded', async ({ page }) => {
   await panel.dispatchEvent('drop', { dataTransfer });
   await expectWaterSummary(page);
 });
-
-/** Fraction of viewer pixels in rows [from, to) (fractions of the height) that differ clearly from the background. */
-async function litFraction(page: Page, from = 0, to = 1): Promise<number> {
-  return page.evaluate(([from, to]) => {
-    const src = document.querySelector<HTMLCanvasElement>('.viewer-canvas canvas');
-    if (!src || src.width === 0) return 0;
-    const w = 200;
-    const h = Math.max(1, Math.round((src.height / src.width) * w));
-    const c = document.createElement('canvas');
-    c.width = w;
-    c.height = h;
-    const ctx = c.getContext('2d');
-    if (!ctx) return 0;
-    ctx.drawImage(src, 0, 0, w, h);
-    const d = ctx.getImageData(0, 0, w, h).data;
-    const r0 = Math.floor(from * h);
-    const r1 = Math.max(r0 + 1, Math.floor(to * h));
-    let lit = 0;
-    for (let i = r0 * w * 4; i < r1 * w * 4; i += 4) {
-      // background #0d1119
-      if (Math.abs(d[i] - 13) + Math.abs(d[i + 1] - 17) + Math.abs(d[i + 2] - 25) > 60) lit++;
-    }
-    return lit / ((r1 - r0) * w);
-  }, [from, to] as const);
-}

@@ -2,6 +2,10 @@ import { lazy, Suspense } from 'react';
 import { GpuStatus } from './panels/GpuStatus';
 import { ModelPanel } from './panels/ModelPanel';
 import { StatsPanel } from './panels/StatsPanel';
+import { SamplePanel } from './panels/SamplePanel';
+import { ProjectilePanel } from './panels/ProjectilePanel';
+import { RunPanel } from './panels/RunPanel';
+import { ExportPanel } from './panels/ExportPanel';
 
 // three.js and react-three-fiber are most of the bundle: load them after the panels are on screen.
 const Viewer = lazy(() => import('./viewer/Viewer').then((m) => ({ default: m.Viewer })));
@@ -18,6 +22,9 @@ export function App() {
       </header>
       <aside className="column column-left" aria-label="Controls">
         <ModelPanel />
+        <SamplePanel />
+        <ProjectilePanel />
+        <RunPanel />
       </aside>
       <main className="viewer-area" aria-label="Structure viewer">
         <Suspense fallback={<p className="viewer-loading" role="status">Loading the 3D viewer…</p>}>
@@ -26,6 +33,7 @@ export function App() {
       </main>
       <aside className="column column-right" aria-label="Statistics">
         <StatsPanel />
+        <ExportPanel />
       </aside>
     </div>
   );

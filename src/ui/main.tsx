@@ -12,3 +12,5 @@ createRoot(root).render(
   </StrictMode>,
 );
 void useApp.getState().detectGpu();
+// Test and automation hook: the store (read state, call actions). Holds nothing that is not already on screen.
+(window as unknown as { __app: typeof useApp }).__app = useApp;

@@ -1,13 +1,18 @@
 // The app's one store. Data flows one way: panels call the actions here; the actions talk to the simulation
-// worker (src/worker/client.ts); results land back in the store; the viewer and the statistics read them.
-// Per-frame data (positions) is read by the viewer through `useApp.subscribe`, not React renders.
+// worker (src/worker/client.ts); results land back in the store; the viewer, the charts and the statistics read
+// them. Per-frame data (positions, kinetic energies, trails, time series) is read by the viewer and the charts
+// through `useApp.subscribe`, not React renders.
 import { create } from 'zustand';
 import { ModelLoadError, simClient } from '../worker/client';
-import type { LoadedModelInfo } from '../worker/protocol';
+import type { DamageCounts, ExportFormat, FrameData, LoadedModelInfo, RunInfo, RunStatus, SavedRun } from '../worker/protocol';
+import { DEFAULT_SETTINGS, validateSettings, type SimSettings } from '../worker/settings';
 import { detectGpu, type GpuInfo } from './gpuInfo';
 import { buildSheet, type Sheet } from '../physics/lattice';
+import { TrackSet } from './tracks';
+import { downloadBlob } from './download';
 
 export type CameraPreset = 'top' | 'side' | 'oblique';
+export type ColorMode = 'species' | 'kinetic';
 
 export const MODEL_FILE_EXTENSIONS = ['.pb', '.pbtxt', '.json', '.yaml', '.dp'] as const;
 
@@ -18,63 +23,314 @@ export interface ModelError {
   message: string;
 }
 
+/** Time series of the current run, one point per frame (arrays grow; `serial` changes on every append). */
+export interface Series {
+  time: number[];
+  ke: number[];
+  pe: number[];
+  total: number[];
+  temperature: number[];
+  dt: number[];
+  serial: number;
+}
+
+/** Scalars of the latest frame. */
+export interface FrameStats {
+  step: number;
+  time: number;
+  dt: number;
+  ke: number;
+  pe: number;
+  total: number;
+  drift: number;
+  maxAbsDrift: number;
+  temperature: number;
+  progress: number;
+  recorded: number;
+  msPerStep: number;
+}
+
 export interface AppState {
   /** null while detection runs. */
   gpu: GpuInfo | null;
 
-  /** The model the worker holds (the last one that loaded successfully). */
+  /** The model file the worker holds (the last one that loaded successfully). */
   model: LoadedModelInfo | null;
   /** The file being read now, if any. */
   modelLoading: { fileName: string; byteLength: number } | null;
   /** Why the most recent load failed; cleared by the next attempt. */
   modelError: ModelError | null;
 
-  /** The sample shown in the viewer (the pristine sheet until a run streams frames). */
+  settings: SimSettings;
+  /** Messages of controls whose text is not an acceptable value (keyed like validateSettings). */
+  fieldErrors: Record<string, string>;
+
+  /** The atoms shown in the viewer: the preview sheet, or the run's system (sheet + ion) once one is prepared. */
   sample: Sheet;
   /** Latest positions to draw, same atom order as `sample`; replaced (never mutated) per frame. */
-  frame: { coord: Float64Array; serial: number };
+  frame: { coord: Float32Array | Float64Array; kinetic: Float32Array | null; serial: number };
 
-  /** Camera preset; `serial` changes on every request so choosing the same preset again re-applies it. */
+  run: {
+    info: RunInfo | null;
+    status: RunStatus;
+    message: string | null;
+    stats: FrameStats | null;
+    damage: DamageCounts | null;
+    /** Display frames received per second, and MD steps per second (wall clock). */
+    fps: number;
+    stepsPerSecond: number;
+  };
+  series: Series;
+  /** Paths of fast atoms (trails) and of the projectile; mutated in place, `frame.serial` tells when. */
+  tracks: TrackSet;
+
+  savedRuns: SavedRun[];
+  exportBusy: string | null;
+  exportError: string | null;
+
   camera: { preset: CameraPreset; serial: number };
+  colorMode: ColorMode;
 
   detectGpu: () => Promise<void>;
   loadModelFile: (file: File) => Promise<void>;
   setCameraPreset: (preset: CameraPreset) => void;
+  setColorMode: (m: ColorMode) => void;
+  updateSettings: (patch: (s: SimSettings) => SimSettings) => void;
+  setFieldError: (key: string, message: string | null) => void;
+  startRun: () => Promise<void>;
+  pauseRun: () => void;
+  stepRun: () => Promise<void>;
+  resetRun: () => void;
+  refreshSavedRuns: () => Promise<void>;
+  exportRun: (runId: string, format: ExportFormat) => Promise<void>;
+  deleteSavedRun: (runId: string) => Promise<void>;
 }
 
 let loadSerial = 0;
 
-const initialSample = buildSheet({ nx: 6, ny: 4 });
+function previewSheet(s: SimSettings, lattice?: { a: number; t: number }): Sheet {
+  return buildSheet({ nx: s.sample.nx, ny: s.sample.ny, a: lattice?.a, t: lattice?.t });
+}
 
-export const useApp = create<AppState>()((set, get) => ({
-  gpu: null,
-  model: null,
-  modelLoading: null,
-  modelError: null,
-  sample: initialSample,
-  frame: { coord: initialSample.system.coord, serial: 0 },
-  camera: { preset: 'oblique', serial: 0 },
+function emptySeries(): Series {
+  return { time: [], ke: [], pe: [], total: [], temperature: [], dt: [], serial: 0 };
+}
 
-  detectGpu: async () => {
-    set({ gpu: null });
-    set({ gpu: await detectGpu() });
-  },
+const initialSample = previewSheet(DEFAULT_SETTINGS);
+const IDLE_RUN: AppState['run'] = { info: null, status: 'idle', message: null, stats: null, damage: null, fps: 0, stepsPerSecond: 0 };
 
-  loadModelFile: async (file: File) => {
-    const serial = ++loadSerial;
-    set({ modelLoading: { fileName: file.name, byteLength: file.size }, modelError: null });
+/** The run's atoms as a Sheet (the viewer and the statistics take one). */
+function sheetOfRun(info: RunInfo, settings: SimSettings): Sheet {
+  const coord = new Float64Array(3 * info.natoms);
+  coord.set(info.reference);
+  return {
+    system: { coord, atype: info.atype, species: info.species, cell: Float64Array.from(info.cell), pbc: info.pbc },
+    site: info.site, reference: info.reference, a: info.a, t: info.t, nx: settings.sample.nx, ny: settings.sample.ny, zMid: info.zMid,
+  };
+}
+
+/** Whether the settings can be run now (no control holds a bad value, the whole passes validateSettings). */
+export function settingsErrors(s: AppState): Record<string, string> {
+  return { ...validateSettings(s.settings, s.model?.typeMap ?? null), ...s.fieldErrors };
+}
+
+export const useApp = create<AppState>()((set, get) => {
+  const client = simClient();
+  let rate = { t: 0, frames: 0, step: 0 };
+  /** Lattice of the last run per model choice, so the preview matches what a run will build. */
+  const lattices = new Map<string, { a: number; t: number }>();
+
+  client.events = {
+    onFrame: (f: FrameData) => {
+      const run = get().run;
+      if (!run.info || f.runId !== run.info.runId) return; // a frame of a run that was reset meanwhile
+      const tracks = get().tracks;
+      tracks.add(f.coord, f.kinetic);
+      const s = get().series;
+      const c = f.series;
+      s.time.push(...c.time);
+      s.ke.push(...c.ke);
+      s.pe.push(...c.pe);
+      s.total.push(...c.total);
+      s.temperature.push(...c.temperature);
+      s.dt.push(...c.dt);
+      const now = performance.now();
+      let { fps, stepsPerSecond } = run;
+      rate.frames++;
+      if (now - rate.t > 1000) {
+        fps = (1000 * rate.frames) / (now - rate.t);
+        stepsPerSecond = (1000 * (f.step - rate.step)) / (now - rate.t);
+        rate = { t: now, frames: 0, step: f.step };
+      }
+      set({
+        frame: { coord: f.coord, kinetic: f.kinetic, serial: get().frame.serial + 1 },
+        series: { ...s, serial: s.serial + 1 },
+        run: {
+          ...run,
+          stats: {
+            step: f.step, time: f.time, dt: f.dt, ke: f.ke, pe: f.pe, total: f.total, drift: f.drift, maxAbsDrift: f.maxAbsDrift,
+            temperature: f.temperature, progress: f.progress, recorded: f.recorded, msPerStep: f.msPerStep,
+          },
+          damage: f.damage ?? run.damage,
+          fps,
+          stepsPerSecond,
+        },
+      });
+    },
+    onStatus: (runId, status, message) => {
+      const run = get().run;
+      if (!run.info || runId !== run.info.runId) return;
+      set({ run: { ...run, status, message: message ?? null } });
+      if (status === 'ended' || status === 'error') void get().refreshSavedRuns();
+    },
+    onCrash: (message) => set({ run: { ...get().run, status: 'error', message } }),
+  };
+
+  const prepare = async (): Promise<boolean> => {
+    const state = get();
+    if (Object.keys(settingsErrors(state)).length) return false;
+    const settings = state.settings;
+    set({ run: { ...IDLE_RUN, status: 'preparing', message: 'Building the sheet (relaxing the lattice on first use)…' } });
     try {
-      const bytes = await file.arrayBuffer();
-      const info = await simClient().loadModel(file.name, bytes);
-      if (serial !== loadSerial) return; // a newer file was chosen meanwhile
-      set({ model: info, modelLoading: null, modelError: null });
+      const info = await client.prepare(settings);
+      lattices.set(settings.model, { a: info.a, t: info.t });
+      const sample = sheetOfRun(info, settings);
+      rate = { t: performance.now(), frames: 0, step: 0 };
+      set({
+        sample,
+        frame: { coord: sample.system.coord, kinetic: null, serial: get().frame.serial + 1 },
+        run: { ...IDLE_RUN, info, status: 'paused' },
+        series: emptySeries(),
+        tracks: new TrackSet(info.projectile),
+      });
+      void get().refreshSavedRuns();
+      return true;
     } catch (e) {
-      if (serial !== loadSerial) return;
-      const kind = e instanceof ModelLoadError || e instanceof Error ? e.name : 'Error';
-      const message = e instanceof Error ? e.message : String(e);
-      set({ modelLoading: null, modelError: { fileName: file.name, kind, message } });
+      set({ run: { ...IDLE_RUN, status: 'error', message: e instanceof Error ? e.message : String(e) } });
+      return false;
     }
-  },
+  };
 
-  setCameraPreset: (preset) => set({ camera: { preset, serial: get().camera.serial + 1 } }),
-}));
+  const showPreview = () => {
+    const { settings, frame } = get();
+    const sample = previewSheet(settings, lattices.get(settings.model));
+    client.reset();
+    set({
+      sample,
+      frame: { coord: sample.system.coord, kinetic: null, serial: frame.serial + 1 },
+      run: IDLE_RUN,
+      series: emptySeries(),
+      tracks: new TrackSet(-1),
+    });
+  };
+
+  return {
+    gpu: null,
+    model: null,
+    modelLoading: null,
+    modelError: null,
+    settings: DEFAULT_SETTINGS,
+    fieldErrors: {},
+    sample: initialSample,
+    frame: { coord: initialSample.system.coord, kinetic: null, serial: 0 },
+    run: IDLE_RUN,
+    series: emptySeries(),
+    tracks: new TrackSet(-1),
+    savedRuns: [],
+    exportBusy: null,
+    exportError: null,
+    camera: { preset: 'oblique', serial: 0 },
+    colorMode: 'species',
+
+    detectGpu: async () => {
+      set({ gpu: null });
+      set({ gpu: await detectGpu() });
+    },
+
+    loadModelFile: async (file: File) => {
+      const serial = ++loadSerial;
+      set({ modelLoading: { fileName: file.name, byteLength: file.size }, modelError: null });
+      try {
+        const bytes = await file.arrayBuffer();
+        const info = await client.loadModel(file.name, bytes);
+        if (serial !== loadSerial) return; // a newer file was chosen meanwhile
+        set({ model: info, modelLoading: null, modelError: null });
+      } catch (e) {
+        if (serial !== loadSerial) return;
+        const kind = e instanceof ModelLoadError || e instanceof Error ? e.name : 'Error';
+        const message = e instanceof Error ? e.message : String(e);
+        set({ modelLoading: null, modelError: { fileName: file.name, kind, message } });
+      }
+    },
+
+    setCameraPreset: (preset) => set({ camera: { preset, serial: get().camera.serial + 1 } }),
+    setColorMode: (colorMode) => set({ colorMode }),
+
+    updateSettings: (patch) => {
+      const before = get().settings;
+      const settings = patch(before);
+      set({ settings });
+      const status = get().run.status;
+      const sheetChanged = settings.sample.nx !== before.sample.nx || settings.sample.ny !== before.sample.ny || settings.model !== before.model;
+      // A finished run stays on screen until the sample itself changes (or Reset).
+      if (sheetChanged && (status === 'idle' || status === 'ended' || status === 'error')) {
+        if (Object.keys(validateSettings(settings, get().model?.typeMap ?? null)).some((k) => k.startsWith('sample.'))) return;
+        showPreview();
+      }
+    },
+
+    setFieldError: (key, message) => {
+      const cur = get().fieldErrors;
+      if ((cur[key] ?? null) === message) return;
+      const next = { ...cur };
+      if (message) next[key] = message;
+      else delete next[key];
+      set({ fieldErrors: next });
+    },
+
+    startRun: async () => {
+      const status = get().run.status;
+      if (status === 'running' || status === 'preparing') return;
+      if (status !== 'paused' && !(await prepare())) return;
+      client.run();
+      set({ run: { ...get().run, status: 'running', message: null } });
+    },
+
+    pauseRun: () => {
+      if (get().run.status === 'running') client.pause();
+    },
+
+    stepRun: async () => {
+      const status = get().run.status;
+      if (status === 'running' || status === 'preparing') return;
+      if (status !== 'paused' && !(await prepare())) return;
+      client.step();
+    },
+
+    resetRun: () => showPreview(),
+
+    refreshSavedRuns: async () => {
+      try {
+        set({ savedRuns: await client.listRuns() });
+      } catch {
+        /* storage unavailable: nothing to offer */
+      }
+    },
+
+    exportRun: async (runId, format) => {
+      set({ exportBusy: `${runId}:${format}`, exportError: null });
+      try {
+        const r = await client.exportRun(runId, format);
+        for (const f of r.files) downloadBlob(new Blob([f.bytes], { type: f.mime }), f.fileName);
+        set({ exportBusy: null });
+      } catch (e) {
+        set({ exportBusy: null, exportError: e instanceof Error ? e.message : String(e) });
+      }
+    },
+
+    deleteSavedRun: async (runId) => {
+      await client.deleteRun(runId);
+      await get().refreshSavedRuns();
+    },
+  };
+});

@@ -108,6 +108,10 @@ export interface FrameData {
   damage: DamageCounts | null;
   /** Fraction of the time limit done. */
   progress: number;
+  /** Frames stored in the run's trajectory so far. */
+  recorded: number;
+  /** Wall time per MD step in the worker (ms, smoothed); 0 before the first timed chunk. */
+  msPerStep: number;
 }
 
 export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'ended' | 'error';

@@ -22,6 +22,8 @@ export class LiveSession {
   private series: SeriesChunk = emptySeries();
   /** Largest |E - E0| seen (eV). */
   maxAbsDrift = 0;
+  /** Wall time per MD step (ms), smoothed over recent chunks. */
+  private msPerStep = 0;
 
   private constructor(
     readonly pot: Potential,
@@ -119,6 +121,10 @@ export class LiveSession {
     return k;
   }
 
+  noteStepTime(ms: number): void {
+    this.msPerStep = this.msPerStep === 0 ? ms : 0.8 * this.msPerStep + 0.2 * ms;
+  }
+
   totalEnergy(): number {
     return this.state.ke + this.state.pe + this.state.thermostatEnergy;
   }
@@ -164,7 +170,7 @@ export class LiveSession {
     return {
       runId: this.info.runId, step: st.step, time: st.time, dt: st.dt, ke: st.ke, pe: st.pe, total: this.totalEnergy(),
       drift: this.totalEnergy() - this.E0, maxAbsDrift: this.maxAbsDrift, temperature: this.temperature(), coord, kinetic,
-      series: this.takeSeries(), damage, progress: Math.min(1, st.time / this.settings.run.timeLimit),
+      series: this.takeSeries(), damage, progress: Math.min(1, st.time / this.settings.run.timeLimit), recorded: 0, msPerStep: this.msPerStep,
     };
   }
 

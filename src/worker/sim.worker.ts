@@ -20,6 +20,8 @@ let currentModelName = '';
 
 let session: LiveSession | null = null;
 let recorder: TrajectoryRecorder | null = null;
+/** Frame counts of finished trajectories (for frames posted after the recorder closed). */
+const recorded = new Map<string, number>();
 let status: RunStatus = 'idle';
 let loopActive = false;
 let frameIntervalMs = 33;
@@ -48,6 +50,7 @@ function postFrame(s: LiveSession, analyze: boolean): void {
   const damage = analyze || now - lastAnalysis >= ANALYSIS_INTERVAL_MS ? s.analyze() : null;
   if (damage) lastAnalysis = now;
   const frame = s.frame(damage);
+  frame.recorded = recorder?.runId === s.info.runId ? recorder.frames : recorded.get(s.info.runId) ?? 0;
   lastPost = now;
   post({ type: 'frame', frame }, [frame.coord.buffer, frame.kinetic.buffer]);
 }
@@ -64,6 +67,7 @@ async function finish(s: LiveSession): Promise<void> {
   postFrame(s, true);
   const r = recorder;
   recorder = null;
+  if (r) recorded.set(r.runId, r.frames);
   await r?.finish();
   if (session === s) setStatus('ended', `Reached the ${s.settings.run.timeLimit} ps limit after ${s.state.step} steps.`);
 }
@@ -74,7 +78,9 @@ async function loop(): Promise<void> {
   try {
     while (session && status === 'running') {
       const s = session;
+      const t0 = performance.now();
       const k = await s.advance(s.settings.run.stepsPerFrame);
+      if (k > 0) s.noteStepTime((performance.now() - t0) / k);
       if (k > 0) record(s);
       if (s.done) { await finish(s); break; }
       if (performance.now() - lastPost >= frameIntervalMs) postFrame(s, false);

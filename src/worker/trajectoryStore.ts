@@ -28,19 +28,30 @@ class MemorySink implements Sink {
   close(): void {}
 }
 
+/** fsync at most this often (ms): written bytes already survive a reload or a tab crash; flush guards the disk. */
+const FLUSH_MS = 2000;
+
 class OpfsSink implements Sink {
   private size = 0;
+  private flushed = 0;
   constructor(private h: FileSystemSyncAccessHandle) { this.size = h.getSize(); }
   write(bytes: Uint8Array): void {
     this.size += this.h.write(bytes, { at: this.size });
-    this.h.flush();
+    const now = performance.now();
+    if (now - this.flushed > FLUSH_MS) {
+      this.h.flush();
+      this.flushed = now;
+    }
   }
   read(): Uint8Array {
     const out = new Uint8Array(this.h.getSize());
     this.h.read(out, { at: 0 });
     return out;
   }
-  close(): void { this.h.close(); }
+  close(): void {
+    this.h.flush();
+    this.h.close();
+  }
 }
 
 /** File names in a directory (the async iterator is missing from TypeScript's DOM types without DOM.AsyncIterable). */

@@ -1,6 +1,8 @@
 import { useId, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { formatBytes } from '../format';
 import { MODEL_FILE_EXTENSIONS, useApp } from '../store';
+import { MODEL_CHOICES, type ModelChoice } from '../../worker/settings';
+import { SelectField, useEditable } from './fields';
 
 /** Choose or drop a DeePMD-kit model file; shows its summary or why it could not be read. */
 export function ModelPanel() {
@@ -54,6 +56,7 @@ export function ModelPanel() {
       data-testid="model-panel"
     >
       <h2 id={titleId}>Model</h2>
+      <PotentialChoice />
       <div className="field">
         <label htmlFor={inputId}>Model file</label>
         <input
@@ -93,6 +96,29 @@ export function ModelPanel() {
         <p className="empty">No model loaded. Load one to run the DP-Tab potential.</p>
       )}
     </section>
+  );
+}
+
+/** Which potential runs the MD: a built-in classical baseline (the default) or the loaded DP model. */
+function PotentialChoice() {
+  const choice = useApp((s) => s.settings.model);
+  const model = useApp((s) => s.model);
+  const update = useApp((s) => s.updateSettings);
+  const editable = useEditable();
+  const usable = !!model && ['Mo', 'S'].every((e) => model.typeMap.includes(e));
+  return (
+    <SelectField<ModelChoice>
+      label="Potential"
+      value={choice}
+      disabled={!editable}
+      onChange={(m) => update((s) => ({ ...s, model: m }))}
+      options={MODEL_CHOICES.map((c) => ({
+        value: c.id,
+        label: c.id === 'loaded' && model ? `Loaded: ${model.fileName} (CPU float64 reference)` : c.label,
+        disabled: c.id === 'loaded' && !usable,
+      }))}
+      hint={choice === 'loaded' ? 'The DP model runs on the float64 CPU reference in the worker: keep the sheet small.' : 'Built in; no file needed.'}
+    />
   );
 }
 

@@ -2,6 +2,9 @@ import { useMemo } from 'react';
 import { adapterName } from '../gpuInfo';
 import { formatBytes, formatCount } from '../format';
 import { useApp } from '../store';
+import { MODEL_CHOICES } from '../../worker/settings';
+import { SITE_ION } from '../../physics/lattice';
+import { LiveCharts } from './charts/LiveCharts';
 
 /** Right-hand column: the sample, the compute device, and (later) the live run statistics. */
 export function StatsPanel() {
@@ -9,6 +12,7 @@ export function StatsPanel() {
     <>
       <SampleStats />
       <RunStats />
+      <LiveCharts />
       <DeviceStats />
     </>
   );
@@ -16,9 +20,13 @@ export function StatsPanel() {
 
 function SampleStats() {
   const sample = useApp((s) => s.sample.system);
+  const site = useApp((s) => s.sample.site);
   const stats = useMemo(() => {
     const counts = new Map<string, number>();
+    let natoms = 0;
     for (let i = 0; i < sample.atype.length; i++) {
+      if (site[i] === SITE_ION) continue;
+      natoms++;
       const sym = sample.species[sample.atype[i]];
       counts.set(sym, (counts.get(sym) ?? 0) + 1);
     }
@@ -26,11 +34,11 @@ function SampleStats() {
     const lx = Math.hypot(c[0], c[1], c[2]);
     const ly = Math.hypot(c[3], c[4], c[5]);
     const area = Math.abs(c[0] * c[4] - c[1] * c[3]);
-    return { counts: [...counts], lx, ly, area, natoms: sample.atype.length };
-  }, [sample]);
+    return { counts: [...counts], lx, ly, area, natoms };
+  }, [sample, site]);
   return (
     <section className="panel" aria-labelledby="stats-sample">
-      <h2 id="stats-sample">Sample</h2>
+      <h2 id="stats-sample">Sheet</h2>
       <dl className="kv">
         <dt>Structure</dt><dd>2H-MoS<sub>2</sub> monolayer</dd>
         <dt>Atoms</dt><dd data-testid="atom-count">{formatCount(stats.natoms)}</dd>
@@ -54,18 +62,51 @@ function FragmentRow({ label, value }: { label: string; value: string }) {
   );
 }
 
+const POTENTIAL_LABEL = Object.fromEntries(MODEL_CHOICES.map((m) => [m.id, m.label]));
+
 function RunStats() {
   const model = useApp((s) => s.model);
+  const choice = useApp((s) => s.settings.model);
+  const info = useApp((s) => s.run.info);
+  const status = useApp((s) => s.run.status);
+  const st = useApp((s) => s.run.stats);
+  const d = useApp((s) => s.run.damage);
+  const fps = useApp((s) => s.run.fps);
+  const sps = useApp((s) => s.run.stepsPerSecond);
+  const n = (v: number | undefined) => (v === undefined ? '–' : formatCount(v));
   return (
     <section className="panel" aria-labelledby="stats-run">
       <h2 id="stats-run">Run</h2>
       <dl className="kv">
         <dt>Potential</dt>
+        <dd>{info ? info.potential : POTENTIAL_LABEL[choice]}</dd>
+        <dt>Model file</dt>
         <dd>{model ? `DP-Tab (${model.typeMap.join(', ')})` : 'none loaded'}</dd>
         <dt>Status</dt>
-        <dd>Idle</dd>
+        <dd data-testid="stats-status">{status}</dd>
+        {st && (
+          <>
+            <dt>Time</dt><dd data-testid="sim-time">{(1000 * st.time).toFixed(1)} fs</dd>
+            <dt>Steps</dt><dd data-testid="sim-steps">{formatCount(st.step)}</dd>
+            <dt>dt</dt><dd>{(1000 * st.dt).toPrecision(3)} fs</dd>
+            <dt>Temperature</dt><dd>{st.temperature.toFixed(1)} K</dd>
+            <dt>Energy drift</dt><dd>{st.drift.toExponential(2)} eV</dd>
+            <dt>Frames stored</dt><dd data-testid="frames-stored">{formatCount(st.recorded)}</dd>
+            <dt>Speed</dt><dd>{fps.toFixed(0)} frames/s, {formatCount(Math.round(sps))} steps/s{st.msPerStep > 0 ? ` (MD ${st.msPerStep.toFixed(2)} ms/step)` : ''}</dd>
+          </>
+        )}
       </dl>
-      <p className="hint">Sputtering yield, defects and pore size appear here during a run.</p>
+      <h3>Damage</h3>
+      <dl className="kv counters" data-testid="damage-counters">
+        <dt>Sputtered S (top)</dt><dd data-testid="count-sputtered-top-s">{n(d?.sputtered.topS)}</dd>
+        <dt>Sputtered S (bottom)</dt><dd data-testid="count-sputtered-bottom-s">{n(d?.sputtered.bottomS)}</dd>
+        <dt>Sputtered Mo</dt><dd data-testid="count-sputtered-mo">{n(d?.sputtered.Mo)}</dd>
+        <dt>Vacancies</dt><dd data-testid="count-vacancies">{d ? `${formatCount(d.vacancies.total)} (Mo ${d.vacancies.Mo}, S ${d.vacancies.S})` : '–'}</dd>
+        <dt>Displaced atoms</dt><dd>{n(d?.displaced)}</dd>
+        <dt>Pore area</dt><dd data-testid="pore-area">{d ? `${d.poreArea.toFixed(1)} Å²` : '–'}</dd>
+        <dt>Pore diameter</dt><dd data-testid="pore-diameter">{d ? `${d.poreDiameter.toFixed(1)} Å` : '–'}</dd>
+        {info?.settings.projectile.mode === 'ion' && <><dt>Ion</dt><dd data-testid="ion-fate">{d?.ionFate ?? '–'}</dd></>}
+      </dl>
     </section>
   );
 }

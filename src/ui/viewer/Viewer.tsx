@@ -1,15 +1,19 @@
-import { Canvas, useThree } from '@react-three/fiber';
+import { Canvas, useThree, type ThreeEvent } from '@react-three/fiber';
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { useApp, type CameraPreset } from '../store';
 import { atomGroups, type AtomGroup } from './groups';
+import { keColor, keGradientCss, KE_MAX, KE_MIN } from './colormap';
+import { OVERLAY } from './atomStyle';
+import { Overlays } from './Overlays';
+import { CaptureButtons } from './Capture';
 
 const FOV = 30;
 /** Stand-in cell for a non-periodic system (not used by the MoS2 sheet). */
 const NO_CELL = new Float64Array([20, 0, 0, 0, 20, 0, 0, 0, 20]);
 
-/** The 3D view: one InstancedMesh per atom group, the cell outline, and camera presets. */
+/** The 3D view: one InstancedMesh per atom group, the run overlays, the cell outline, and camera presets. */
 export function Viewer() {
   const sample = useApp((s) => s.sample);
   const groups = useMemo(() => atomGroups(sample.system, sample.site, sample.zMid), [sample]);
@@ -34,7 +38,11 @@ export function Viewer() {
           <CameraRig />
         </Canvas>
       </div>
-      <CameraToolbar />
+      <div className="viewer-toolbar">
+        <CameraToolbar />
+        <ColorToolbar />
+        <CaptureButtons />
+      </div>
       <Legend groups={groups} />
     </div>
   );
@@ -49,29 +57,31 @@ function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
     <group position={[-cx, -cy, -zMid]}>
       {groups.map((g) => <AtomInstances key={g.key + g.indices.length} group={g} />)}
       <CellOutline cell={cell} z={zMid} />
+      <ImpactPicker cell={cell} z={zMid} />
+      <Overlays />
     </group>
   );
 }
 
 const SPHERE = new THREE.SphereGeometry(1, 20, 14);
 
-/** Writes the group's instance matrices from the latest frame, outside React renders. */
+/** Writes the group's instance matrices and colours from the latest frame, outside React renders. */
 function AtomInstances({ group }: { group: AtomGroup }) {
   const ref = useRef<THREE.InstancedMesh>(null);
   const invalidate = useThree((s) => s.invalidate);
-  const material = useMemo(
-    () => new THREE.MeshStandardMaterial({ color: group.color, roughness: 0.45, metalness: 0.1 }),
-    [group.color],
-  );
+  const material = useMemo(() => new THREE.MeshStandardMaterial({ color: '#ffffff', roughness: 0.45, metalness: 0.1 }), []);
   useEffect(() => () => material.dispose(), [material]);
 
   useLayoutEffect(() => {
     const mesh = ref.current;
     if (!mesh) return;
     const m = new THREE.Matrix4();
+    const col = new THREE.Color();
+    const rgb = new Float32Array(3);
+    const base = new THREE.Color(group.color);
     const r = group.radius;
-    const write = (coord: Float64Array) => {
-      const idx = group.indices;
+    const idx = group.indices;
+    const write = (coord: ArrayLike<number>) => {
       for (let k = 0; k < idx.length; k++) {
         const i = idx[k];
         m.makeScale(r, r, r);
@@ -80,11 +90,29 @@ function AtomInstances({ group }: { group: AtomGroup }) {
       }
       mesh.instanceMatrix.needsUpdate = true;
       mesh.computeBoundingSphere();
-      invalidate();
     };
-    write(useApp.getState().frame.coord);
+    const paint = (kinetic: Float32Array | null, byKe: boolean) => {
+      for (let k = 0; k < idx.length; k++) {
+        if (byKe && kinetic) {
+          keColor(kinetic[idx[k]], rgb);
+          col.setRGB(rgb[0], rgb[1], rgb[2], THREE.SRGBColorSpace);
+        } else if (byKe) {
+          keColor(0, rgb);
+          col.setRGB(rgb[0], rgb[1], rgb[2], THREE.SRGBColorSpace);
+        } else col.copy(base);
+        mesh.setColorAt(k, col);
+      }
+      if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
+    };
+    const s0 = useApp.getState();
+    write(s0.frame.coord);
+    paint(s0.frame.kinetic, s0.colorMode === 'kinetic');
+    invalidate();
     return useApp.subscribe((s, prev) => {
+      if (s.frame === prev.frame && s.colorMode === prev.colorMode) return;
       if (s.frame !== prev.frame) write(s.frame.coord);
+      if (s.colorMode === 'kinetic' || s.colorMode !== prev.colorMode) paint(s.frame.kinetic, s.colorMode === 'kinetic');
+      invalidate();
     });
   }, [group, invalidate]);
 
@@ -104,6 +132,34 @@ function CellOutline({ cell, z }: { cell: Float64Array; z: number }) {
   useEffect(() => () => { line.geometry.dispose(); (line.material as THREE.Material).dispose(); }, [line]);
   return <primitive object={line} />;
 }
+
+/**
+ * An invisible plane over the cell at the Mo height: clicking it (without dragging the camera) sets the impact
+ * point while no run is active.
+ */
+function ImpactPicker({ cell, z }: { cell: Float64Array; z: number }) {
+  const status = useApp((s) => s.run.status);
+  const update = useApp((s) => s.updateSettings);
+  const lx = cell[0], ly = cell[4];
+  const editable = status === 'idle' || status === 'ended' || status === 'error';
+  const onClick = (e: ThreeEvent<MouseEvent>) => {
+    if (!editable || e.delta > 4) return;
+    e.stopPropagation();
+    const local = e.object.worldToLocal(e.point.clone());
+    const x = Math.min(lx, Math.max(0, local.x + lx / 2));
+    const y = Math.min(ly, Math.max(0, local.y + ly / 2));
+    update((s) => ({ ...s, projectile: { ...s.projectile, impact: [round2(x), round2(y)] } }));
+    if (status !== 'idle') useApp.getState().resetRun();
+  };
+  return (
+    <mesh position={[lx / 2, ly / 2, z]} onClick={onClick}>
+      <planeGeometry args={[lx, ly]} />
+      <meshBasicMaterial visible={false} side={THREE.DoubleSide} />
+    </mesh>
+  );
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /** Orbit controls plus the preset views; re-renders only on demand. */
 function CameraRig() {
@@ -191,7 +247,7 @@ function CameraToolbar() {
   const current = useApp((s) => s.camera.preset);
   const setPreset = useApp((s) => s.setCameraPreset);
   return (
-    <div className="viewer-toolbar" role="group" aria-label="Camera view">
+    <div className="button-group" role="group" aria-label="Camera view">
       {PRESETS.map((p) => (
         <button
           key={p.id}
@@ -208,15 +264,47 @@ function CameraToolbar() {
   );
 }
 
-function Legend({ groups }: { groups: AtomGroup[] }) {
+function ColorToolbar() {
+  const mode = useApp((s) => s.colorMode);
+  const setMode = useApp((s) => s.setColorMode);
   return (
-    <ul className="viewer-legend" aria-label="Atom colours">
-      {groups.map((g) => (
-        <li key={g.key}>
-          <span className="swatch" style={{ background: g.color }} aria-hidden="true" />
-          {g.label} <span className="muted">({g.indices.length})</span>
-        </li>
-      ))}
-    </ul>
+    <div className="button-group" role="group" aria-label="Atom colouring">
+      <button type="button" aria-pressed={mode === 'species'} className={mode === 'species' ? 'active' : undefined}
+        title="Colour atoms by species and layer" onClick={() => setMode('species')}>Species</button>
+      <button type="button" aria-pressed={mode === 'kinetic'} className={mode === 'kinetic' ? 'active' : undefined}
+        title="Colour atoms by kinetic energy (log scale)" onClick={() => setMode('kinetic')}>Kinetic energy</button>
+    </div>
+  );
+}
+
+function Legend({ groups }: { groups: AtomGroup[] }) {
+  const mode = useApp((s) => s.colorMode);
+  const running = useApp((s) => s.run.info !== null);
+  return (
+    <div className="viewer-legend">
+      <ul aria-label="Atom colours">
+        {mode === 'species'
+          ? groups.map((g) => (
+            <li key={g.key}>
+              <span className="swatch" style={{ background: g.color }} aria-hidden="true" />
+              {g.label} <span className="muted">({g.indices.length})</span>
+            </li>
+          ))
+          : (
+            <li className="ke-scale">
+              <span className="ke-bar" style={{ background: keGradientCss() }} aria-hidden="true" />
+              Kinetic energy {KE_MIN}–{KE_MAX} eV (log)
+            </li>
+          )}
+      </ul>
+      {running && (
+        <ul aria-label="Overlay colours">
+          <li><span className="swatch" style={{ background: OVERLAY.sputtered }} aria-hidden="true" />Sputtered + trail</li>
+          <li><span className="swatch" style={{ background: OVERLAY.ionPath }} aria-hidden="true" />Projectile path</li>
+          <li><span className="swatch" style={{ background: OVERLAY.vacancy }} aria-hidden="true" />Vacancy</li>
+          <li><span className="swatch" style={{ background: OVERLAY.pore }} aria-hidden="true" />Pore</li>
+        </ul>
+      )}
+    </div>
   );
 }

@@ -23,6 +23,10 @@ const BY_ELEMENT: Record<string, AtomStyle> = {
 };
 
 export const S_BOTTOM_COLOR = '#c8902f';
+/** The incoming ion, whatever its element. */
+export const ION_COLOR = '#5ef2ff';
+/** Overlays: sputtered atoms (halo and trail), the ion's path, vacancies, pores, the impact point. */
+export const OVERLAY = { sputtered: '#ff4fd8', ionPath: '#5ef2ff', vacancy: '#ff5a5a', pore: '#ff9f43', impact: '#7dff8a' } as const;
 
 export function atomStyle(symbol: string): AtomStyle {
   return BY_ELEMENT[symbol] ?? { color: '#e06ad0', radius: 0.6 };

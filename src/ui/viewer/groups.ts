@@ -1,8 +1,8 @@
 // Splits the atoms into draw groups: one InstancedMesh per group (species; S further split into its top and
-// bottom layers so the two planes read apart). No React.
+// bottom layers so the two planes read apart; the ion on its own). No React.
 import type { System } from '../../potential/types';
-import { SITE_S_BOTTOM, SITE_S_TOP } from '../../physics/lattice';
-import { atomStyle, S_BOTTOM_COLOR } from './atomStyle';
+import { SITE_ION, SITE_S_BOTTOM, SITE_S_TOP } from '../../physics/lattice';
+import { atomStyle, ION_COLOR, S_BOTTOM_COLOR } from './atomStyle';
 
 export interface AtomGroup {
   key: string;
@@ -26,7 +26,11 @@ export function atomGroups(system: System, site: Int8Array | null, zMid: number)
     let key = sym;
     let label = sym;
     let color = style.color;
-    if (sym === 'S') {
+    if (site && site[i] === SITE_ION) {
+      key = 'ion';
+      label = `Ion (${sym})`;
+      color = ION_COLOR;
+    } else if (sym === 'S') {
       const top = site && (site[i] === SITE_S_TOP || site[i] === SITE_S_BOTTOM)
         ? site[i] === SITE_S_TOP
         : system.coord[3 * i + 2] >= zMid;
