@@ -32,6 +32,9 @@
 // A reader stops at the first frame that is incomplete, has a wrong magic or a bad checksum (a crash in the
 // middle of an append, or a storage layer that zero-filled the tail), and returns the frames before it.
 
+import type { MdState } from '../md/integrator.ts';
+import type { Setup } from '../md/projectile.ts';
+
 export interface Frame {
   step: number;
   /** ps */
@@ -40,7 +43,7 @@ export interface Frame {
   coord: Float64Array;
   /** natoms*3, Å/ps */
   vel?: Float64Array;
-  /** eV */
+  /** eV; total is the conserved quantity KE + PE + energy taken out by the thermostat (EnergySample.total). */
   energies?: { ke: number; pe: number; total: number };
 }
 
@@ -64,6 +67,21 @@ export interface DecodedTrajectory extends Trajectory {
   validBytes: number;
   /** True when data after the last valid frame was dropped (a truncated or corrupt frame). */
   truncated: boolean;
+}
+
+/** A trajectory with no frames yet for a run's set-up (projectile.ts addIon / addPka). */
+export function trajectoryOf(setup: Pick<Setup, 'system' | 'mass'>, meta: Trajectory['meta'] = {}): Trajectory {
+  const s = setup.system;
+  if (!s.cell) throw new Error('trajectory: the system needs a cell');
+  return { species: [...s.species], atype: Int32Array.from(s.atype), masses: Float64Array.from(setup.mass), cell: Float64Array.from(s.cell), pbc: [...s.pbc], frames: [], meta };
+}
+
+/** A frame (copies) of the integrator's state, e.g. in runCascade's onFrame. */
+export function frameFromState(st: Pick<MdState, 'step' | 'time' | 'system' | 'vel' | 'ke' | 'pe' | 'thermostatEnergy'>, velocities = true): Frame {
+  return {
+    step: st.step, time: st.time, coord: Float64Array.from(st.system.coord), vel: velocities ? Float64Array.from(st.vel) : undefined,
+    energies: { ke: st.ke, pe: st.pe, total: st.ke + st.pe + st.thermostatEnergy },
+  };
 }
 
 const HEADER_MAGIC = 0x4a545044; // "DPTJ" read as little-endian u32

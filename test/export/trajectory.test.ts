@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTrajectory, encodeFrame, encodeHeader, encodeTrajectory } from '../../src/export/trajectory.ts';
+import { decodeTrajectory, encodeFrame, encodeHeader, encodeTrajectory, frameFromState, trajectoryOf, type Trajectory } from '../../src/export/trajectory.ts';
+import { runCascade } from '../../src/md/cascade.ts';
+import { SwZblPotential } from '../../src/potential/classical/sw.ts';
 import { sampleTrajectory } from './fixtures.ts';
 
 describe('binary trajectory (DPTJ)', () => {
@@ -82,5 +84,26 @@ describe('binary trajectory (DPTJ)', () => {
     big.set(b, 16);
     expect(decodeTrajectory(big.subarray(16)).frames.length).toBe(3);
     expect(decodeTrajectory(b.slice().buffer).frames.length).toBe(3);
+  });
+});
+
+describe('trajectory from a run', () => {
+  it('trajectoryOf + frameFromState in runCascade onFrame, through the binary format', async () => {
+    let traj: Trajectory | null = null;
+    const res = await runCascade({
+      potential: new SwZblPotential(), nx: 3, ny: 2, lattice: { a: 3.1966, t: 3.1922 }, time: 0.004, frameEvery: 2,
+      projectile: { kind: 'ion', species: 'Ar', energy: 100, impact: [4, 3], height: 3 },
+      onFrame: (st, setup) => { (traj ??= trajectoryOf(setup, { potential: 'sw' })).frames.push(frameFromState(st)); },
+    });
+    expect(traj!.frames.length).toBe(Math.floor(res.steps / 2) + 1 + (res.steps % 2 ? 1 : 0));
+    const last = traj!.frames[traj!.frames.length - 1];
+    expect(last.step).toBe(res.steps);
+    expect(last.energies!.total).toBeCloseTo(res.energy[res.energy.length - 1].total, 12);
+    const back = decodeTrajectory(encodeTrajectory(traj!, 'float64'));
+    expect(Array.from(back.frames[1].coord)).toEqual(Array.from(traj!.frames[1].coord));
+    expect(back.species).toEqual(['Mo', 'S', 'Ar']);
+    // Frames are copies, not views of the integrator's arrays.
+    expect(traj!.frames[0].coord).not.toBe(traj!.frames[1].coord);
+    expect(Array.from(traj!.frames[0].coord)).not.toEqual(Array.from(last.coord));
   });
 });
