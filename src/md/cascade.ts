@@ -47,6 +47,12 @@ export interface CascadeOptions {
   clusterCutoff?: number;
   /** Run the damage analysis every this many steps during the run (0 = only at the end). */
   analyzeEvery?: number;
+  /**
+   * Energy-checked steps (integrator.ts MdConfig.energyCheck): a step whose KE + PE changes by more than this
+   * fraction of the projectile energy is redone with a smaller dt. Off by default (plain LAMMPS-style dt/reset).
+   * Useful for DP-Tab models, whose per-atom table blend is a steep wall the dt/reset rule cannot anticipate.
+   */
+  stepEnergyTol?: number;
 }
 
 export interface DamageSample { step: number; time: number; sputtered: number; vacancies: number; interstitials: number; displaced: number; pores: number; ionFate: string }
@@ -64,6 +70,8 @@ export interface CascadeResult {
   stopReason: 'time' | 'cooled';
   energy: EnergySample[];
   maxAbsDrift: number;
+  /** Steps redone with a smaller dt by the energy check (0 when it is off). */
+  rejectedSteps: number;
   damage: DamageReport;
   /** Damage counts during the run (every analyzeEvery steps, and at the end). */
   damageSeries: DamageSample[];
@@ -152,6 +160,7 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
       const dz = st.system.coord[3 * i + 2] - sheet.zMid;
       return Math.abs(dz) < sheet.t / 2 + pot.cutoff + 2 || dz * st.vel[3 * i + 2] < 0;
     },
+    energyCheck: o.stepEnergyTol !== undefined && o.stepEnergyTol > 0 ? { tol: o.stepEnergyTol * p.energy } : null,
   };
   const state = await mdInit(pot, setup.system, setup.vel, setup.mass, cfg);
   const E0 = state.ke + state.pe;
@@ -214,6 +223,7 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
     stopReason,
     energy: series,
     maxAbsDrift,
+    rejectedSteps: state.rejectedSteps,
     damage,
     damageSeries,
     wallSeconds: (performance.now() - t0) / 1000,

@@ -49,6 +49,14 @@ export interface MdConfig {
    * Used to drop sputtered atoms that fly away force-free (Verlet integrates them exactly at any dt).
    */
   dtInclude?: (i: number, state: MdState) => boolean;
+  /**
+   * Optional energy-checked steps (not in LAMMPS; off by default): when |(KE + PE) after - before| of one step
+   * exceeds `tol` eV (measured before the thermostat acts), the step is undone and redone with a smaller dt
+   * (factor max(0.1, min(0.5, sqrt(tol / error))), at most `maxRetries` times, never below dtReset.tmin). For
+   * potentials with steep short-range walls that the dt/reset rule cannot see coming, e.g. a DP-Tab entering its
+   * per-atom table blend window, where the forces one step ahead are orders of magnitude larger than now.
+   */
+  energyCheck?: { tol: number; maxRetries?: number } | null;
 }
 
 export interface MdState {
@@ -65,6 +73,8 @@ export interface MdState {
   dt: number;
   /** Cumulative energy removed by the thermostat (eV). */
   thermostatEnergy: number;
+  /** Steps undone and redone with a smaller dt by `energyCheck`. */
+  rejectedSteps: number;
   rng: Rng;
 }
 
@@ -136,7 +146,7 @@ export async function mdInit(pot: Potential, system: System, vel: Float64Array, 
   const n = mass.length;
   const state: MdState = {
     system, vel, mass, force: new Float64Array(3 * n), atomEnergy: new Float64Array(n), pe: 0, ke: 0, time: 0, step: 0,
-    dt: cfg.dt, thermostatEnergy: 0, rng: makeRng(cfg.thermostat?.seed ?? 12345),
+    dt: cfg.dt, thermostatEnergy: 0, rejectedSteps: 0, rng: makeRng(cfg.thermostat?.seed ?? 12345),
   };
   if (cfg.frozen) zeroFrozen(state, cfg.frozen);
   await evaluate(pot, state);
@@ -194,9 +204,7 @@ export function applyThermostat(state: MdState, th: Thermostat, dt: number): num
   return before - kineticEnergy(vel, mass, th.mask);
 }
 
-/** One velocity-Verlet step of length state.dt; updates state in place. */
-export async function mdStep(pot: Potential, state: MdState, cfg: MdConfig): Promise<void> {
-  const dt = state.dt;
+async function verletMove(pot: Potential, state: MdState, cfg: MdConfig, dt: number): Promise<void> {
   const { vel, mass } = state;
   const x = state.system.coord;
   halfKick(state, dt, cfg.frozen);
@@ -208,6 +216,35 @@ export async function mdStep(pot: Potential, state: MdState, cfg: MdConfig): Pro
   }
   await evaluate(pot, state);
   halfKick(state, dt, cfg.frozen);
+}
+
+/** One velocity-Verlet step of length state.dt (shorter if `energyCheck` rejects it); updates state in place. */
+export async function mdStep(pot: Potential, state: MdState, cfg: MdConfig): Promise<void> {
+  let dt = state.dt;
+  const { vel, mass } = state;
+  const chk = cfg.energyCheck;
+  if (chk) {
+    const x0 = Float64Array.from(state.system.coord), v0 = Float64Array.from(vel);
+    const f0 = Float64Array.from(state.force), ae0 = Float64Array.from(state.atomEnergy);
+    const pe0 = state.pe, e0 = kineticEnergy(vel, mass) + pe0;
+    const tmin = cfg.dtReset?.tmin ?? 0;
+    for (let k = 0; ; k++) {
+      let err = Infinity;
+      try {
+        await verletMove(pot, state, cfg, dt);
+        err = Math.abs(kineticEnergy(vel, mass) + state.pe - e0);
+      } catch (e) {
+        // A range error at the full step may vanish at a shorter one; rethrow when dt cannot shrink further.
+        if (!(e instanceof PotentialRangeError) || k >= (chk.maxRetries ?? 10) || dt <= tmin) throw e;
+      }
+      if (err <= chk.tol || k >= (chk.maxRetries ?? 10) || dt <= tmin) break;
+      state.system.coord.set(x0); vel.set(v0); state.force.set(f0); state.atomEnergy.set(ae0); state.pe = pe0;
+      dt = Math.max(tmin, dt * (Number.isFinite(err) ? Math.max(0.1, Math.min(0.5, Math.sqrt(chk.tol / err))) : 0.1));
+      state.rejectedSteps++;
+    }
+  } else {
+    await verletMove(pot, state, cfg, dt);
+  }
   if (cfg.thermostat) state.thermostatEnergy += applyThermostat(state, cfg.thermostat, dt);
   state.time += dt;
   state.step++;

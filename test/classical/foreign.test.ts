@@ -3,14 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/model/load.ts';
-import { DpCpuWithZbl } from '../../src/md/dpPotential.ts';
+import { DpCpuPotential } from '../../src/potential/cpu/dpPotential.ts';
 import type { System } from '../../src/potential/types.ts';
 import { makeZblSwitch, zblSwitched } from '../../src/potential/classical/zblpair.ts';
 
 describe('DP + foreign-species ZBL adapter', () => {
   it('forces match finite differences; an isolated foreign pair is exactly LAMMPS-style switched ZBL', async () => {
     const model = await loadModelFile(readFileSync(new URL('../fixtures/deeppot.pb', import.meta.url)), 'deeppot.pb');
-    const pot = new DpCpuWithZbl(model);
+    const pot = new DpCpuPotential(model);
     const sys: System = {
       coord: new Float64Array([0, 0, 0, 0.96, 0, 0, -0.24, 0.93, 0, 3.0, 0.4, 0.3, 3.9, 0.6, 0.2, 1.4, 1.8, 1.1]),
       atype: new Int32Array([0, 1, 1, 0, 1, 2]), species: ['O', 'H', 'Ar'], cell: null, pbc: [false, false, false],
