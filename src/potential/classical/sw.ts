@@ -1,12 +1,23 @@
 // Stillinger-Weber for MoS2 with universal ZBL at short range, and ZBL for every pair that involves a species
 // the SW parametrisation does not describe (He, Ar, Au, ...). Implements the project's `Potential` interface.
 //
-// SW form (LAMMPS `pair_style sw` with per-pair parameters; Wen et al. J. Appl. Phys. 122, 244301 (2017) use the
-// same form with eps = 1, a = rc/sigma):
+// SW form, in the LAMMPS `pair_style sw` convention (eps = 1, rc = a sigma; `gamma` is dimensionless):
 //   E = sum_{i<j} phi2(r_ij) + sum_i sum_{j<k} phi3(r_ij, r_ik, theta_jik)
 //   phi2(r) = A [B (sigma/r)^p - (sigma/r)^q] exp(sigma / (r - rc))                        (r < rc)
 //   phi3    = lambda_jik exp(gamma_ij sigma_ij/(r_ij - rc_ij) + gamma_ik sigma_ik/(r_ik - rc_ik)) (cos theta - cos0)^2
 //             * f_jk(r_jk)
+// Wen et al. J. Appl. Phys. 122, 244301 (2017) publish their parameters for the OpenKIM SW_MX2 driver, whose
+// three-body exponent is gamma_ij/(r_ij - rc_ij) + gamma_ik/(r_ik - rc_ik) with gamma a LENGTH (the KIM parameter
+// file lists "sigma, gamma, cutoff, and cutoff_jk in [Angstrom]"; the driver's CalcPhiThree computes
+// exp(gamma_ij / (rij - cutoff_ij) + gamma_ik / (rik - cutoff_ik)); two-body exp(sigma/(r - rc)) as here). So
+// Wen's gamma = 1.3566322 Å enters this (LAMMPS) form as gamma_LAMMPS = 1.3566322 Å / sigma_pair (wen2017()
+// below), NOT as gamma*sigma with gamma = 1.3566322, which is how PHYSICS.md §4.2 can be misread (its form line
+// gives only phi2). The LAMMPS cross-check (test/md/lammps.test.ts) writes exactly these numbers into a LAMMPS
+// .sw file (gamma column = 1.3566322/sigma, a = rc/sigma) and matches LAMMPS to 1e-12, which confirms the
+// conversion; test/classical/sw.test.ts pins the KIM exponent on a single Mo-S-S triplet. Relaxed sheet: KIM
+// convention a = 3.1957 Å, t = 3.1938 Å, E = -15.3356 eV/MoS2; the gamma*sigma misreading gives a = 3.1966 Å,
+// t = 3.1922 Å (the same E to 1e-4), which is what PHYSICS.md's derived [D] values (3.197, 3.192) reproduce.
+// No published Wen 2017 lattice constant is recorded in PHYSICS.md, so only those [D] values are checked.
 // Wen's model drops a triplet when r_jk exceeds a species-dependent cutoff (this removes the ~135 deg S-Mo-S angles
 // across the layer). That hard cut makes the energy jump, which an NVE cascade cannot tolerate, so here
 // f_jk is a C2 quintic switch from 1 at rjkMax - rjkWidth to 0 at rjkMax (rjkWidth = 0.2 Å by default; pristine
@@ -49,7 +60,8 @@ export interface SwParams {
 /** Wen, Shirodkar, Plechac, Kaxiras, Elliott, Tadmor, J. Appl. Phys. 122, 244301 (2017); PHYSICS.md §4.2. */
 export function wen2017(): SwParams {
   // Wen's (KIM SW_MX2 / KLIFF) three-body exponent is gamma / (r - rc) with gamma = 1.3566322 Å for every pair;
-  // in the LAMMPS form used here (gamma sigma / (r - rc)) that is gamma_LAMMPS = 1.3566322 / sigma_pair.
+  // in the LAMMPS form used here (gamma sigma / (r - rc)) that is gamma_LAMMPS = 1.3566322 / sigma_pair (see the
+  // file header for the evidence).
   const G = 1.3566322;
   return {
     name: 'Stillinger-Weber Wen 2017 (MoS2)',
