@@ -219,7 +219,8 @@ export function lammpsDeck(spec: ScenarioSpec): Deck {
     ...groupLines('projectile', projMask),
   ];
   const thermostat = spec.thermostat ?? null;
-  if (thermostat) lines.push(...groupLines('border', borderMask(sheet, n, thermostat.width)));
+  const border = thermostat ? borderMask(sheet, n, thermostat.width) : null;
+  if (border) lines.push(...groupLines('border', border));
   const zMid = sheet.zMid;
   lines.push(
     '',
@@ -256,6 +257,14 @@ export function lammpsDeck(spec: ScenarioSpec): Deck {
   const dtr = spec.dtReset;
   const every = spec.thermoEvery ?? 20, dumpEvery = spec.dumpEvery ?? 50;
   const el = types.map((t) => t.species).join(' ');
+  // LAMMPS fix temp/berendsen stops on a border at exactly 0 K (the engine then leaves it alone).
+  let borderMoving = false;
+  if (border && mode === 'data') for (let q = 0; q < 3 * n && !borderMoving; q++) borderMoving = border[Math.floor(q / 3)] === 1 && setup.vel[q] !== 0;
+  if (border && mode === 'create') borderMoving = T0 > 0;
+  if (thermostat?.kind === 'berendsen' && !borderMoving) {
+    lines.push('', '# The border is at 0 K, which fix temp/berendsen refuses: start it at 0.01 K', `velocity border create 0.01 ${seed + 1} mom yes rot no dist gaussian`);
+    notes.push('The border strip starts at 0.01 K instead of 0 K (LAMMPS temp/berendsen cannot scale a zero temperature).');
+  }
   lines.push('', '# Cascade', 'reset_timestep 0', 'variable t0 equal time', 'variable tstart equal ${t0}', 'variable tcas equal time-v_tstart');
   lines.push('fix nve all nve');
   if (thermostat) {

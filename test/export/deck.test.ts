@@ -75,6 +75,11 @@ describe('LAMMPS deck text', () => {
     expect(s).toContain('fix eq_ber sheet temp/berendsen 300 300 0.05');
     expect(s.indexOf('velocity sheet zero linear')).toBeLessThan(s.indexOf('velocity projectile set'));
     expect(() => lammpsDeck(specFor(setup, { velocities: 'create', equilibrate: 0.5 }))).toThrow(/temperature/);
+    // A border at 0 K: LAMMPS's Berendsen would stop, so it starts at 0.01 K (and says so).
+    const cold = lammpsDeck(specFor(setup, { velocities: 'create' }));
+    expect(cold.input).toContain('velocity border create 0.01 2 mom yes rot no dist gaussian');
+    expect(cold.notes.join(' ')).toContain('0.01 K');
+    expect(s).not.toContain('velocity border create');
   });
 });
 
