@@ -16,9 +16,21 @@
 // - Vacancy complexes: vacant sites joined by Mo-S bonds (reference distance < 1.2 d(Mo-S)) or by sharing an S
 //   column (top and bottom S at the same x, y). Labelled by content: V_S, V_S2, V_Mo, V_MoS3, V_MoS6, V_Mo2S4 ...
 // - Pores: projected columns (each Mo site; each S column = top + bottom S) that are completely empty, joined when
-//   neighbours (in-plane distance a/sqrt3); a pore is a connected group of >= 2 empty columns. Its area is
-//   (number of columns) x (sqrt3/4) a^2 (half the primitive-cell area per column), and d_eff = 2 sqrt(A/pi).
-//   Example: V_MoS6 empties 4 columns: A = 4 x 4.38 Å^2 = 17.5 Å^2 at a = 3.18 Å, d_eff = 4.7 Å.
+//   neighbours (in-plane distance a/sqrt3); a pore is a connected group of >= 2 empty columns (a through-hole;
+//   a lone empty column, V_Mo or V_S2, is a vacancy complex, not a pore). PHYSICS.md §2.3 names two area
+//   definitions (both with d_eff = 2 sqrt(A/pi)); both are reported:
+//   * `area` (the "polygon area of the empty region"; used for d_eff and poreArea): the Mo sites, S columns and
+//     hollow sites form a triangular lattice of spacing a/sqrt3 whose elementary triangles ((sqrt3/12) a^2 each,
+//     1/6 of the primitive cell) each have one Mo, one S-column and one hollow corner. The pore is the union of
+//     the triangles with an empty corner column: each empty column brings its 6 triangles, and two empty
+//     neighbour columns share 2, so A = (6 C - 2 E) (sqrt3/12) a^2 (C empty columns, E empty neighbour pairs).
+//     Its boundary runs through the centres of the edge atoms and hollow sites. V_MoS6 (C = 4, E = 3): 18
+//     triangles = the hexagon through the 6 surrounding Mo, A = (3 sqrt3/2) a^2 = 26.3 Å^2, d_eff = 5.78 Å at
+//     a = 3.18 Å, matching Yin 2018's "V_MoS6 about 0.6 nm" (the only verified pore size in PHYSICS.md).
+//   * `areaAtoms` ("N_missing x area per removed atom"): atoms of the empty columns x (sqrt3/2) a^2 / 3 (the
+//     sheet's area per atom, 2.92 Å^2 at 3.18 Å). V_MoS6: 7 atoms, 20.4 Å^2, d_eff 5.10 Å.
+//   (The earlier definition, columns x half a primitive cell, gave 17.5 Å^2 and 4.7 Å for V_MoS6: the projected
+//   Voronoi cells of the removed columns only, without the half-open edge region.)
 // - Displaced: sheet atoms more than `displacedThreshold` (default 1.2 Å) from their own reference site after the
 //   drift is removed, or detached.
 
@@ -44,7 +56,18 @@ export interface DamageInput {
 }
 
 export interface VacancyComplex { label: string; sites: number[]; nMo: number; nS: number }
-export interface Pore { columns: number; area: number; diameter: number; center: [number, number]; sites: number[] }
+export interface Pore {
+  /** Empty projected columns (Mo sites and S columns). */
+  columns: number;
+  /** Polygon area of the empty region (Å^2) and its effective diameter 2 sqrt(A/pi) (Å); see the header. */
+  area: number;
+  diameter: number;
+  /** Missing atoms x area per atom (Å^2) and its effective diameter (Å). */
+  areaAtoms: number;
+  diameterAtoms: number;
+  center: [number, number];
+  sites: number[];
+}
 
 export interface DamageReport {
   drift: [number, number, number];
@@ -270,19 +293,30 @@ export function analyzeDamage(inp: DamageInput): DamageReport {
   const cIndex = new Map<number, number>();
   emptyCols.forEach((c, k) => cIndex.set(c, k));
   const ufc = makeUf(emptyCols.length);
-  closePairs(Float64Array.from(colPos), emptyCols, lx, ly, 1.2 * (a / Math.sqrt(3)), (c1, c2) => ufc.union(cIndex.get(c1)!, cIndex.get(c2)!));
+  const emptyEdges: number[] = []; // first column of each empty neighbour pair (for the per-pore count)
+  closePairs(Float64Array.from(colPos), emptyCols, lx, ly, 1.2 * (a / Math.sqrt(3)), (c1, c2) => {
+    ufc.union(cIndex.get(c1)!, cIndex.get(c2)!);
+    emptyEdges.push(c1);
+  });
   const cg = new Map<number, number[]>();
   emptyCols.forEach((c, k) => { const r = ufc.find(k); const g = cg.get(r); if (g) g.push(c); else cg.set(r, [c]); });
-  const colArea = (Math.sqrt(3) / 4) * a * a;
+  const edgesOf = new Map<number, number>();
+  for (const c of emptyEdges) { const r = ufc.find(cIndex.get(c)!); edgesOf.set(r, (edgesOf.get(r) ?? 0) + 1); }
+  const triArea = (Math.sqrt(3) / 12) * a * a;
+  const atomArea = (Math.sqrt(3) / 6) * a * a;
   const pores: Pore[] = [];
   for (const g of cg.values()) {
     if (g.length < 2) continue;
-    const area = g.length * colArea;
+    const area = (6 * g.length - 2 * (edgesOf.get(ufc.find(cIndex.get(g[0])!)) ?? 0)) * triArea;
+    const nAtoms = g.reduce((t, c) => t + colSites[c].length, 0);
     // Centre: periodic mean relative to the first column.
     const x0 = colPos[3 * g[0]], y0 = colPos[3 * g[0] + 1];
     let sx = 0, sy = 0;
     for (const c of g) { sx += minImage(colPos[3 * c] - x0, lx); sy += minImage(colPos[3 * c + 1] - y0, ly); }
-    pores.push({ columns: g.length, area, diameter: 2 * Math.sqrt(area / Math.PI), center: [x0 + sx / g.length, y0 + sy / g.length], sites: g.flatMap((c) => colSites[c]).sort((p, q) => p - q) });
+    pores.push({
+      columns: g.length, area, diameter: 2 * Math.sqrt(area / Math.PI),
+      areaAtoms: nAtoms * atomArea, diameterAtoms: 2 * Math.sqrt((nAtoms * atomArea) / Math.PI), center: [x0 + sx / g.length, y0 + sy / g.length], sites: g.flatMap((c) => colSites[c]).sort((p, q) => p - q),
+    });
   }
 
   // Displaced.

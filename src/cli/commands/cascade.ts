@@ -131,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       `${res.steps} steps, ${(res.time * 1000).toFixed(1)} fs (${res.stopReason}), ${res.wallSeconds.toFixed(1)} s wall; max |energy drift| ${res.maxAbsDrift.toExponential(2)} eV\n` +
       `sputtered: ${d.sputtered.total} (Mo ${d.sputtered.byOrigin.Mo}, S-top ${d.sputtered.byOrigin['S-top']}, S-bottom ${d.sputtered.byOrigin['S-bottom']}); ion ${d.ionFate}\n` +
       `vacancies ${d.vacancies.total} (Mo ${d.vacancies.Mo}, S ${d.vacancies.S}), interstitials/adatoms ${d.interstitials.total}, ` +
-      `complexes ${JSON.stringify(d.complexCounts)}, pores ${d.pores.length}${d.pores.length ? ` (d_eff ${d.pores.map((p) => p.diameter.toFixed(2)).join(', ')} Å)` : ''}\n` +
+      `complexes ${JSON.stringify(d.complexCounts)}, pores ${d.pores.length}${d.pores.length ? ` (d_eff ${d.pores.map((p) => `${p.diameter.toFixed(2)} (by atoms ${p.diameterAtoms.toFixed(2)})`).join(', ')} Å)` : ''}\n` +
       `written ${out}${traj ? ` and ${traj}` : ''}\n`,
   );
   return 0;
