@@ -1,11 +1,15 @@
 // Shared by the browser tests: opening the app with error collection, reading the WebGL view, and the
-// test hook the app exposes (window.__app: the zustand store).
-import { expect, type Page } from '@playwright/test';
+// test hook the app exposes (window.__app: the zustand store), and the external readers (ASE).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
 
 export async function openApp(page: Page): Promise<string[]> {
   // Uncaught exceptions, console errors (CSP violations among them) and failed same-origin requests.
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('pageerror', (e) => errors.push(`${String(e)}${process.env.E2E_STACKS ? `\n${e.stack}` : ''}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
@@ -69,3 +73,60 @@ export async function setUpRun(page: Page, o: { species: string; energy: string;
 }
 
 export const runStatus = (page: Page) => page.getByTestId('run-status');
+
+/** Clicks an export button of the current run's saved entry and stores the download(s) in `dir`. */
+export async function exportCurrent(page: Page, label: string, dir: string, count = 1): Promise<string[]> {
+  return exportFrom(page.getByTestId('saved-run').filter({ has: page.getByText('this run') }), page, label, dir, count);
+}
+
+/** Clicks an export button of a saved-run entry and stores the download(s) in `dir`. */
+export async function exportFrom(item: Locator, page: Page, label: string, dir: string, count = 1): Promise<string[]> {
+  const seen: Download[] = [];
+  const done = new Promise<void>((resolve) => {
+    const on = (d: Download) => {
+      seen.push(d);
+      if (seen.length === count) { page.off('download', on); resolve(); }
+    };
+    page.on('download', on);
+  });
+  await item.getByRole('button', { name: label, exact: true }).click();
+  await done;
+  const paths: string[] = [];
+  for (const d of seen) {
+    const p = `${dir}/${d.suggestedFilename()}`;
+    await d.saveAs(p);
+    paths.push(p);
+  }
+  return paths;
+}
+
+/** Runs a Python script with arguments (Debian's python3 with ASE); returns its stdout parsed as JSON. */
+export function python<T>(script: string, args: string[], cwd?: string): T {
+  const out = execFileSync('/usr/bin/python3', ['-c', script, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
+  return JSON.parse(out) as T;
+}
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'dptab-e2e-'));
+
+/** The state the export tests compare against, read through the app's test hook (window.__app). */
+export interface RunSnapshot {
+  natoms: number;
+  symbols: string[];
+  cell: number[];
+  recorded: number;
+  step: number;
+  time: number;
+  coord: number[];
+}
+
+export async function runSnapshot(page: Page): Promise<RunSnapshot> {
+  return page.evaluate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const s = (window as any).__app.getState();
+    const info = s.run.info;
+    return {
+      natoms: info.natoms, symbols: Array.from(info.atype as Int32Array, (t: number) => info.species[t] as string), cell: info.cell,
+      recorded: s.run.stats.recorded, step: s.run.stats.step, time: s.run.stats.time, coord: Array.from(s.frame.coord as Float32Array),
+    };
+  });
+}

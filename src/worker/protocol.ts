@@ -131,7 +131,7 @@ export interface SavedRun {
   complete: boolean;
 }
 
-export type ExportFormat = 'extxyz' | 'lammps-dump' | 'lammps-deck' | 'csv';
+export type ExportFormat = 'extxyz' | 'extxyz-frame' | 'lammps-dump' | 'lammps-deck' | 'csv';
 
 export type ToWorker =
   | { type: 'loadModel'; id: number; fileName: string; bytes: ArrayBuffer }
@@ -146,13 +146,6 @@ export type ToWorker =
   | { type: 'listRuns'; id: number }
   | { type: 'exportRun'; id: number; runId: string; format: ExportFormat }
   | { type: 'deleteRun'; id: number; runId: string };
-
-export interface ExportedFile {
-  fileName: string;
-  mime: string;
-  /** Several files (LAMMPS deck + data) come as separate entries. */
-  files: { fileName: string; mime: string; bytes: ArrayBuffer }[];
-}
 
 export type FromWorker =
   | { type: 'ready' }

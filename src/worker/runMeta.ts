@@ -18,7 +18,7 @@ export function runTitle(s: SimSettings, natoms: number): string {
 }
 
 /** The trajectory header for a run: atoms, cell, and the scenario as metadata (JSON-encoded where nested). */
-export function trajectoryHead(info: RunInfo): Omit<Trajectory, 'frames'> {
+export function trajectoryHead(info: RunInfo, model: { file: string; typeMap: string[] } | null): Omit<Trajectory, 'frames'> {
   const s = info.settings;
   return {
     species: info.species,
@@ -38,6 +38,8 @@ export function trajectoryHead(info: RunInfo): Omit<Trajectory, 'frames'> {
       dt_reset: JSON.stringify(info.dtReset),
       lattice_a: info.a,
       lattice_t: info.t,
+      cutoff: info.cutoff,
+      ...(s.model === 'loaded' && model ? { model_file: model.file, type_map: JSON.stringify(model.typeMap) } : {}),
     },
   };
 }

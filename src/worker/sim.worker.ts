@@ -110,7 +110,7 @@ async function prepare(settings: SimSettings) {
   status = 'preparing';
   const s = await LiveSession.create(pot, settings, await lattice, runId);
   session = s;
-  recorder = await TrajectoryRecorder.start(runId, runTitle(settings, s.info.natoms), trajectoryHead(s.info));
+  recorder = await TrajectoryRecorder.start(runId, runTitle(settings, s.info.natoms), trajectoryHead(s.info, currentModel ? { file: currentModelName, typeMap: currentModel.typeMap } : null));
   record(s);
   lastAnalysis = -Infinity;
   setStatus('paused');

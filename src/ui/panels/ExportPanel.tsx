@@ -5,9 +5,10 @@ import { useApp } from '../store';
 
 const FORMATS: { id: ExportFormat; label: string; title: string }[] = [
   { id: 'extxyz', label: 'Extended XYZ', title: 'All frames as extended XYZ (ASE, OVITO): Lattice, species, positions, velocities, time, energies' },
+  { id: 'extxyz-frame', label: 'Last frame (XYZ)', title: 'The last stored frame as extended XYZ' },
   { id: 'lammps-dump', label: 'LAMMPS dump', title: 'All frames as a LAMMPS text dump' },
   { id: 'lammps-deck', label: 'LAMMPS deck + data', title: 'A LAMMPS input deck and data file that reproduce this scenario' },
-  { id: 'csv', label: 'Time series CSV', title: 'Step, time, energies per stored frame as CSV' },
+  { id: 'csv', label: 'Time series CSV', title: 'Per stored frame: step, time, energies, temperature, damage counts (dt is the mean over each frame interval)' },
 ];
 
 /** Stored trajectories (this run and earlier ones, kept across reloads and crashes) and their exports. */
@@ -21,6 +22,7 @@ export function ExportPanel() {
   return (
     <section className="panel" aria-labelledby={titleId}>
       <h2 id={titleId}>Saved trajectories</h2>
+      <button type="button" className="plain small" onClick={() => void refresh()}>Refresh list</button>
       {runs.length === 0 && <p className="hint">Runs are stored in the browser frame by frame as they go; they appear here.</p>}
       {error && <div className="error" role="alert"><p className="error-message">{error}</p></div>}
       <ul className="saved-runs" aria-label="Saved runs">

@@ -74,6 +74,7 @@ function setPoints(obj: THREE.Line | THREE.LineSegments, pts: number[]): void {
 function updateOverlays(o: OverlayObjects, s: AppState): void {
   const { info, damage } = s.run;
   const coord = s.frame.coord;
+  if (info && coord.length !== 3 * info.natoms) return; // the preview of a new sample, not the run's frame
   const cell = s.sample.system.cell;
   const lx = cell ? cell[0] : Infinity, ly = cell ? cell[4] : Infinity;
   const m = new THREE.Matrix4();

@@ -51,11 +51,12 @@ export function Viewer() {
 function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
   const cell = useApp((s) => s.sample.system.cell) ?? NO_CELL;
   const zMid = useApp((s) => s.sample.zMid);
+  const natoms = useApp((s) => s.sample.system.atype.length);
   const cx = (cell[0] + cell[3]) / 2;
   const cy = (cell[1] + cell[4]) / 2;
   return (
     <group position={[-cx, -cy, -zMid]}>
-      {groups.map((g) => <AtomInstances key={g.key + g.indices.length} group={g} />)}
+      {groups.map((g) => <AtomInstances key={g.key + g.indices.length} group={g} natoms={natoms} />)}
       <CellOutline cell={cell} z={zMid} />
       <ImpactPicker cell={cell} z={zMid} />
       <Overlays />
@@ -66,7 +67,7 @@ function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
 const SPHERE = new THREE.SphereGeometry(1, 20, 14);
 
 /** Writes the group's instance matrices and colours from the latest frame, outside React renders. */
-function AtomInstances({ group }: { group: AtomGroup }) {
+function AtomInstances({ group, natoms }: { group: AtomGroup; natoms: number }) {
   const ref = useRef<THREE.InstancedMesh>(null);
   const invalidate = useThree((s) => s.invalidate);
   const material = useMemo(() => new THREE.MeshStandardMaterial({ color: '#ffffff', roughness: 0.45, metalness: 0.1 }), []);
@@ -82,6 +83,8 @@ function AtomInstances({ group }: { group: AtomGroup }) {
     const r = group.radius;
     const idx = group.indices;
     const write = (coord: ArrayLike<number>) => {
+      // A frame of another system (the sample changed; React has not re-rendered this group away yet).
+      if (coord.length !== 3 * natoms) return;
       for (let k = 0; k < idx.length; k++) {
         const i = idx[k];
         m.makeScale(r, r, r);
@@ -93,7 +96,7 @@ function AtomInstances({ group }: { group: AtomGroup }) {
     };
     const paint = (kinetic: Float32Array | null, byKe: boolean) => {
       for (let k = 0; k < idx.length; k++) {
-        if (byKe && kinetic) {
+        if (byKe && kinetic && kinetic.length === natoms) {
           keColor(kinetic[idx[k]], rgb);
           col.setRGB(rgb[0], rgb[1], rgb[2], THREE.SRGBColorSpace);
         } else if (byKe) {
@@ -114,7 +117,7 @@ function AtomInstances({ group }: { group: AtomGroup }) {
       if (s.colorMode === 'kinetic' || s.colorMode !== prev.colorMode) paint(s.frame.kinetic, s.colorMode === 'kinetic');
       invalidate();
     });
-  }, [group, invalidate]);
+  }, [group, natoms, invalidate]);
 
   return <instancedMesh ref={ref} args={[SPHERE, material, group.indices.length]} />;
 }
