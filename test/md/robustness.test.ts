@@ -1,6 +1,7 @@
-// Reduced robustness sweep (the full 50 impacts x 4 species is a CLI run, see the report): random impacts with
-// log-uniform energies in 10 eV - 10 keV for S, Mo, Ar and Au, classical potential; every run must finish
-// with finite positions, velocities and energies and with all atoms present.
+// Reduced robustness sweep (the full 50 impacts x 4 species is `npx tsx bench/robustness.ts`, recorded in
+// BENCHMARKS.md "Cascade robustness"): random impacts with log-uniform energies in 10 eV - 10 keV for S, Mo, Ar
+// and Au, classical potential; every run must finish with finite positions, velocities and energies and with all
+// atoms present.
 import { describe, expect, it } from 'vitest';
 import { runCascade } from '../../src/md/cascade.ts';
 import { SwZblPotential } from '../../src/potential/classical/sw.ts';
