@@ -14,7 +14,7 @@ import type { GpuContext } from './device.ts';
 import {
   dpShaders, FLAG_NO_REVERSE, FLAG_TABLE_RANGE, FLAG_TOO_CLOSE, netLayout, rowChunkFor, sameArchitecture,
 } from './dpShaders.ts';
-import { GEMM_UNIFORM_WORDS, gemmGrid, gemmShader } from './gemm.ts';
+import { GEMM_DECL, gemmGrid, gemmShader, gemmUniform, NO_IDT } from './gemm.ts';
 import { NB_BIN, NB_LIST, NB_PARAMS_FLOATS, NB_PLACE, NB_REVERSE, NB_SCAN } from './neighborShaders.ts';
 
 export interface WebGpuDpOptions {
@@ -169,21 +169,19 @@ export class WebGpuDpPotential implements Potential {
       blend: sh.blend, assemble: sh.assemble, gather: sh.gather,
       seed: seedShader(this.fitLayout.layers.at(-1)!.nIn),
     };
-    const f = m.fitting;
-    const dimIn = f.dimDescrpt + f.numbFparam + f.numbAparam;
     const L = this.fitLayout.layers;
     L.forEach((l, k) => {
-      const lda = k === 0 ? dimIn : L[k - 1].nOut;
-      if (k === L.length - 1) srcs[`fit${k}`] = gemmShader({ mode: 'last', K: l.nIn, N: 1, lda, ldo: 1 });
-      else {
-        srcs[`fit${k}`] = gemmShader({ mode: 'fwd', K: l.nIn, N: l.nOut, lda, ldo: l.nOut, activation: l.activation, skip: l.skip, nIn: l.nIn, hasIdt: l.idt >= 0 });
-        srcs[`bwd${k}`] = gemmShader({ mode: 'bwd', K: l.nOut, N: l.nIn, lda: l.nOut, ldo: k === 0 ? dimIn : l.nIn, activation: l.activation, skip: l.skip, hasIdt: l.idt >= 0 });
-      }
+      // The output layer bypasses the activation (g.last): it shares the hidden layers' pipeline.
+      srcs[`fit${k}`] = gemmShader({ mode: 'fwd', activation: k === L.length - 1 ? L[0].activation : l.activation });
+      if (k < L.length - 1) srcs[`bwd${k}`] = gemmShader({ mode: 'bwd', activation: l.activation });
     });
     this.dev.pushErrorScope('validation');
     // One at a time: Dawn in Node has crashed on many concurrent async pipeline creations.
     const entries: [string, Kernel][] = [];
+    const byCode = new Map<string, Kernel>();
     for (const [name, code] of Object.entries(srcs)) {
+      const same = byCode.get(code);
+      if (same) { entries.push([name, same]); continue; }
       const tc = performance.now();
       const module = this.dev.createShaderModule({ code, label: name });
       const info = await module.getCompilationInfo();
@@ -195,6 +193,7 @@ export class WebGpuDpPotential implements Potential {
         layout: this.dev.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' }, label: name,
       });
       entries.push([name, { pipeline, layout }]);
+      byCode.set(code, { pipeline, layout });
       this.compileMs[name] = performance.now() - tc;
     }
     const err = await this.dev.popErrorScope();
@@ -264,14 +263,16 @@ export class WebGpuDpPotential implements Potential {
       K.set([1 / zblScreening(Z[a], Z[b]), QQR2E * Z[a] * Z[b], s.A, s.B, s.C, s.rin, 0, 0], zo + 8 * (a * ns + b));
     }
     buffers.K = this.upload(K);
-    // Per-type GEMM uniforms: rowOff, M, weights of each layer.
+    // Per-type GEMM uniforms (forward and backward of each fitting layer).
     const L = this.fitLayout.layers;
     for (let t = 0; t < nt; t++) {
+      const base = this.fitLayout.base[t];
+      const rows = { rowOff: typeStart[t], M: typeStart[t + 1] - typeStart[t], ebias: m.fitting.biasAtomE[t] };
       L.forEach((l, k) => {
-        const u = new Uint32Array(GEMM_UNIFORM_WORDS);
-        u.set([typeStart[t], typeStart[t + 1] - typeStart[t], this.fitLayout.base[t] + l.w, this.fitLayout.base[t] + l.b, this.fitLayout.base[t] + Math.max(l.idt, 0)]);
-        new Float32Array(u.buffer)[6] = m.fitting.biasAtomE[t];
-        buffers[`g${t}_${k}`] = this.upload(u, UNIFORM);
+        const w = { wOff: base + l.w, bOff: base + l.b, idtOff: l.idt >= 0 ? base + l.idt : NO_IDT, nIn: l.nIn, skip: l.skip, last: k === L.length - 1 };
+        const lda = k === 0 ? dimIn : L[k - 1].nOut;
+        buffers[`gf${t}_${k}`] = this.upload(new Uint32Array(gemmUniform({ ...rows, ...w, K: l.nIn, N: l.nOut, lda, ldo: l.nOut })), UNIFORM);
+        buffers[`gb${t}_${k}`] = this.upload(new Uint32Array(gemmUniform({ ...rows, ...w, K: l.nOut, N: l.nIn, lda: l.nOut, ldo: k === 0 ? dimIn : l.nIn })), UNIFORM);
       });
     }
     return { n, nModel, cap, nSpecies: ns, perm, typeStart, buffers, bindGroups: new Map(), nbins: 0 };
@@ -444,16 +445,16 @@ export class WebGpuDpPotential implements Potential {
       if (M === 0) continue;
       L.forEach((l, k) => {
         const inp = k === 0 ? 'X' : `Y${k - 1}`;
-        if (k === L.length - 1) this.pass(enc, s, `fit${k}`, [`g${t}_${k}`, inp, 'params', `Z${k}`, 'eDp'], gemmGrid(M, 1), `fit${k}_${t}`);
-        else this.pass(enc, s, `fit${k}`, [`g${t}_${k}`, inp, 'params', `Z${k}`, `Y${k}`], gemmGrid(M, l.nOut), `fit${k}_${t}`);
+        if (k === L.length - 1) this.pass(enc, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, 'eDp'], gemmGrid(M, 1), `fit${k}_${t}`);
+        else this.pass(enc, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, `Y${k}`], gemmGrid(M, l.nOut), `fit${k}_${t}`);
       });
       // Backward: seed dE/dy of the last hidden layer with the output layer's weights, then reverse.
       const nh = L.length - 1;
-      this.pass(enc, s, 'seed', [`g${t}_${nh}`, 'params', 'gA'], [Math.ceil((M * L[nh].nIn) / 64)], `seed_${t}`);
+      this.pass(enc, s, 'seed', [`gf${t}_${nh}`, 'params', 'gA'], [Math.ceil((M * L[nh].nIn) / 64)], `seed_${t}`);
       let cur = 'gA', other = 'gB';
       for (let k = nh - 1; k >= 0; k--) {
         const out = k === 0 ? 'gX' : other;
-        this.pass(enc, s, `bwd${k}`, [`g${t}_${k}`, cur, `Z${k}`, 'params', out], gemmGrid(M, L[k].nIn), `bwd${k}_${t}_${cur}`);
+        this.pass(enc, s, `bwd${k}`, [`gb${t}_${k}`, cur, `Z${k}`, 'params', out], gemmGrid(M, L[k].nIn), `bwd${k}_${t}_${cur}`);
         [cur, other] = [out, cur];
       }
     }
@@ -587,8 +588,7 @@ export class WebGpuDpPotential implements Potential {
 
 /** dE/dy of the last hidden layer = the output layer's weight column, for every row of one type. */
 const seedShader = (width: number): string => /* wgsl */ `
-struct Gemm { rowOff: u32, M: u32, wOff: u32, bOff: u32, idtOff: u32, pad0: u32, ebias: f32, pad1: f32 };
-@group(0) @binding(0) var<uniform> g: Gemm;
+${GEMM_DECL}
 @group(0) @binding(1) var<storage, read> P: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 @compute @workgroup_size(64)

@@ -6,34 +6,40 @@
 import type { Activation, Skip } from '../../model/types.ts';
 import { activationFns } from './dpShaders.ts';
 
-export type GemmMode = 'fwd' | 'last' | 'bwd' | 'plain';
+export type GemmMode = 'fwd' | 'bwd' | 'plain';
 
+/** What is compiled into a GEMM kernel; the sizes are uniforms, so layers of one shape share a pipeline. */
 export interface GemmSpec {
   mode: GemmMode;
-  /** Inner dimension. */
-  K: number;
-  /** Output columns. */
-  N: number;
-  /** Row stride of the A operand (fwd/last: the layer input; plain: K). */
-  lda: number;
-  /** Row stride of the output (bwd: may be wider than N, e.g. the fitting input with fparam). */
-  ldo: number;
   activation?: Activation;
-  skip?: Skip;
-  /** Input width of the layer (fwd: for the concat skip). */
-  nIn?: number;
-  hasIdt?: boolean;
 }
 
-/** Per-dispatch uniform: which rows, where the layer's weights are in the params buffer. */
-export const GEMM_UNIFORM_WORDS = 8;
+/** Skip connection codes in the uniform. */
+export const SKIP_CODE: Record<Skip, number> = { none: 0, identity: 1, concat: 2 };
+export const NO_IDT = 0xffffffff;
+
+/**
+ * Per-dispatch uniform: rows [rowOff, rowOff + M) of the operands; the layer's weights at wOff (nIn x nOut), bias
+ * at bOff, ResNet step at idtOff; K inner size, N output columns, lda/ldo row strides of the A operand and the
+ * output, nIn the layer's input width (concat skip), ebias the atom-energy bias added by the last layer.
+ */
+export interface GemmDims { rowOff: number; M: number; wOff: number; bOff: number; idtOff: number; K: number; N: number; lda: number; ldo: number; nIn: number; skip: Skip; last: boolean; ebias: number }
+export const GEMM_UNIFORM_BYTES = 64;
 export const GEMM_DECL = /* wgsl */ `
-struct Gemm { rowOff: u32, M: u32, wOff: u32, bOff: u32, idtOff: u32, pad0: u32, ebias: f32, pad1: f32 };
+struct Gemm { rowOff: u32, M: u32, wOff: u32, bOff: u32, idtOff: u32, K: u32, N: u32, lda: u32, ldo: u32, nIn: u32, skip: u32, last: u32, ebias: f32, pad0: f32, pad1: f32, pad2: f32 };
 @group(0) @binding(0) var<uniform> g: Gemm;
 `;
 
+export function gemmUniform(d: GemmDims): ArrayBuffer {
+  const buf = new ArrayBuffer(GEMM_UNIFORM_BYTES);
+  new Uint32Array(buf).set([d.rowOff, d.M, d.wOff, d.bOff, d.idtOff, d.K, d.N, d.lda, d.ldo, d.nIn, SKIP_CODE[d.skip], d.last ? 1 : 0]);
+  new Float32Array(buf)[12] = d.ebias;
+  return buf;
+}
+
 export function gemmShader(s: GemmSpec): string {
-  const { K, N, lda, ldo, mode } = s;
+  const { mode } = s;
+  const K = 'g.K', N = 'g.N', lda = 'g.lda', ldo = 'g.ldo';
   const act = s.activation ?? 'linear';
   let decl = '';
   let loadA = '';
@@ -44,29 +50,29 @@ export function gemmShader(s: GemmSpec): string {
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;`;
-    loadA = `A[row * ${lda}u + k]`;
-    loadB = `B[k * ${N}u + n]`;
-    epi = `C[row * ${ldo}u + n] = acc;`;
-  } else if (mode === 'fwd' || mode === 'last') {
+    loadA = `A[row * ${lda} + k]`;
+    loadB = `B[k * ${N} + n]`;
+    epi = `C[row * ${ldo} + n] = acc;`;
+  } else if (mode === 'fwd') {
     decl = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> P: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Z: array<f32>;
 @group(0) @binding(4) var<storage, read_write> Y: array<f32>;
 ${activationFns('act', act)}`;
-    loadA = `A[(g.rowOff + row) * ${lda}u + k]`;
-    loadB = `P[g.wOff + k * ${N}u + n]`;
-    if (mode === 'last') {
-      epi = `Y[(g.rowOff + row) * ${ldo}u + n] = acc + P[g.bOff + n] + g.ebias;`;
-    } else {
-      const skip = s.skip === 'identity' ? `y += A[(g.rowOff + row) * ${lda}u + n];` : s.skip === 'concat' ? `y += A[(g.rowOff + row) * ${lda}u + n % ${s.nIn}u];` : '';
-      epi = /* wgsl */ `
+    loadA = `A[(g.rowOff + row) * ${lda} + k]`;
+    loadB = `P[g.wOff + k * ${N} + n]`;
+    // The output layer (g.last) is linear with one column: the atom energy plus its bias.
+    epi = /* wgsl */ `
       let z = acc + P[g.bOff + n];
-      Z[(g.rowOff + row) * ${ldo}u + n] = z;
-      var y = act(z)${s.hasIdt ? ' * P[g.idtOff + n]' : ''};
-      ${skip}
-      Y[(g.rowOff + row) * ${ldo}u + n] = y;`;
-    }
+      let o = (g.rowOff + row) * ${ldo} + n;
+      if (g.last != 0u) { Y[o] = z + g.ebias; continue; }
+      Z[o] = z;
+      var y = act(z);
+      if (g.idtOff != ${NO_IDT}u) { y *= P[g.idtOff + n]; }
+      if (g.skip == 1u) { y += A[(g.rowOff + row) * ${lda} + n]; }
+      if (g.skip == 2u) { y += A[(g.rowOff + row) * ${lda} + n % g.nIn]; }
+      Y[o] = y;`;
   } else {
     // Reverse: out = (gY * idt * act'(Z)) W^T + skip(gY); K = the layer's nOut, N = its nIn.
     decl = /* wgsl */ `
@@ -76,17 +82,19 @@ ${activationFns('act', act)}`;
 @group(0) @binding(4) var<storage, read_write> OUT: array<f32>;
 ${activationFns('act', act)}
 fn gz(row: u32, k: u32) -> f32 {
-  let q = (g.rowOff + row) * ${K}u + k;
+  let q = (g.rowOff + row) * ${K} + k;
   let z = Z[q];
-  return GY[q]${s.hasIdt ? ' * P[g.idtOff + k]' : ''} * actGrad(z, act(z));
+  var gy = GY[q];
+  if (g.idtOff != ${NO_IDT}u) { gy *= P[g.idtOff + k]; }
+  return gy * actGrad(z, act(z));
 }`;
     loadA = `gz(row, k)`;
-    loadB = `P[g.wOff + n * ${K}u + k]`;
-    const skip = s.skip === 'identity' ? `v += GY[(g.rowOff + row) * ${K}u + n];` : s.skip === 'concat' ? `for (var c2 = n; c2 < ${K}u; c2 += ${N}u) { v += GY[(g.rowOff + row) * ${K}u + c2]; }` : '';
+    loadB = `P[g.wOff + n * ${K} + k]`;
     epi = /* wgsl */ `
       var v = acc;
-      ${skip}
-      OUT[(g.rowOff + row) * ${ldo}u + n] = v;`;
+      if (g.skip == 1u) { v += GY[(g.rowOff + row) * ${K} + n]; }
+      if (g.skip == 2u) { for (var c2 = n; c2 < ${K}; c2 += ${N}) { v += GY[(g.rowOff + row) * ${K} + c2]; } }
+      OUT[(g.rowOff + row) * ${ldo} + n] = v;`;
   }
   return /* wgsl */ `
 ${GEMM_DECL}
@@ -99,7 +107,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let col0 = wid.x * 64u;
   let tid = lid.y * 16u + lid.x;
   var acc4: array<vec4f, 4>;
-  for (var k0 = 0u; k0 < ${K}u; k0 += 16u) {
+  for (var k0 = 0u; k0 < ${K}; k0 += 16u) {
     for (var q = 0u; q < 4u; q++) {
       let idx = tid + q * 256u;
       let r = idx / 16u;
@@ -107,14 +115,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let row = row0 + r;
       let k = k0 + kk;
       var v = 0.0;
-      if (row < g.M && k < ${K}u) { v = ${loadA}; }
+      if (row < g.M && k < ${K}) { v = ${loadA}; }
       As[kk * 64u + r] = v;
       let kb = idx / 64u;
       let c = idx % 64u;
       let n = col0 + c;
       let k2 = k0 + kb;
       var w = 0.0;
-      if (n < ${N}u && k2 < ${K}u) { w = ${loadB.replace(/\bk\b/g, 'k2')}; }
+      if (n < ${N} && k2 < ${K}) { w = ${loadB.replace(/\bk\b/g, 'k2')}; }
       Bs[kb * 64u + c] = w;
     }
     workgroupBarrier();
@@ -133,7 +141,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     if (row >= g.M) { continue; }
     for (var j = 0u; j < 4u; j++) {
       let n = col0 + lid.x * 4u + j;
-      if (n >= ${N}u) { continue; }
+      if (n >= ${N}) { continue; }
       let acc = acc4[i][j];
       ${epi}
     }
