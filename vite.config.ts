@@ -7,7 +7,11 @@ export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
   // three.js (viewer chunk) and h5wasm (4.8 MB wasm, loaded only for .dp files) are large by nature.
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 6000 },
+  build: {
+    target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 6000,
+    // gpu-check.html: the GPU engine against the float64 reference in the user's browser (and in the e2e test).
+    rollupOptions: { input: { main: 'index.html', gpuCheck: 'gpu-check.html' } },
+  },
   optimizeDeps: { exclude: ['h5wasm'] },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
