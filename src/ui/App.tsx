@@ -6,6 +6,7 @@ import { SamplePanel } from './panels/SamplePanel';
 import { ProjectilePanel } from './panels/ProjectilePanel';
 import { RunPanel } from './panels/RunPanel';
 import { ExportPanel } from './panels/ExportPanel';
+import { BatchPanel } from './panels/BatchPanel';
 
 // three.js and react-three-fiber are most of the bundle: load them after the panels are on screen.
 const Viewer = lazy(() => import('./viewer/Viewer').then((m) => ({ default: m.Viewer })));
@@ -34,6 +35,7 @@ export function App() {
       <aside className="column column-right" aria-label="Statistics">
         <StatsPanel />
         <ExportPanel />
+        <BatchPanel />
       </aside>
     </div>
   );

@@ -56,6 +56,8 @@ export interface AppState {
 
   /** The model file the worker holds (the last one that loaded successfully). */
   model: LoadedModelInfo | null;
+  /** That file (batch sweeps give their worker its own copy). */
+  modelFile: File | null;
   /** The file being read now, if any. */
   modelLoading: { fileName: string; byteLength: number } | null;
   /** Why the most recent load failed; cleared by the next attempt. */
@@ -131,7 +133,8 @@ function sheetOfRun(info: RunInfo, settings: SimSettings): Sheet {
 
 /** Whether the settings can be run now (no control holds a bad value, the whole passes validateSettings). */
 export function settingsErrors(s: AppState): Record<string, string> {
-  return { ...validateSettings(s.settings, s.model?.typeMap ?? null), ...s.fieldErrors };
+  const own = Object.entries(s.fieldErrors).filter(([k]) => !k.startsWith('batch.')); // the batch panel's fields
+  return { ...validateSettings(s.settings, s.model?.typeMap ?? null), ...Object.fromEntries(own) };
 }
 
 export const useApp = create<AppState>()((set, get) => {
@@ -227,6 +230,7 @@ export const useApp = create<AppState>()((set, get) => {
   return {
     gpu: null,
     model: null,
+    modelFile: null,
     modelLoading: null,
     modelError: null,
     settings: DEFAULT_SETTINGS,
@@ -254,7 +258,7 @@ export const useApp = create<AppState>()((set, get) => {
         const bytes = await file.arrayBuffer();
         const info = await client.loadModel(file.name, bytes);
         if (serial !== loadSerial) return; // a newer file was chosen meanwhile
-        set({ model: info, modelLoading: null, modelError: null });
+        set({ model: info, modelFile: file, modelLoading: null, modelError: null });
       } catch (e) {
         if (serial !== loadSerial) return;
         const kind = e instanceof ModelLoadError || e instanceof Error ? e.name : 'Error';
