@@ -1,15 +1,18 @@
 // `npm run cli -- eval --model FILE [--table FILE --sw-rmin A --sw-rmax B --alpha C] --config CONFIG.json
-// [--backend cpu]`: energy, atomic energies, forces, virial and atomic virial as one JSON object (float64, 17
-// significant digits). CONFIG.json holds coord (flat, Å), box (9 numbers, rows are cell vectors, or null) and atype
+// [--backend cpu|webgpu] [--compress auto|on|off]`: energy, atomic energies, forces, virial and atomic virial as one
+// JSON object (17 significant digits; the webgpu backend computes in float32 on the GPU through Dawn, or on
+// SwiftShader where there is no GPU, and says which on stderr). CONFIG.json holds coord (flat, Å), box (9 numbers, rows are cell vectors, or null) and atype
 // (indices into the model's type_map), as in DeePMD-kit's test vectors; optionally fparam and aparam.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadModelWithTable } from '../../model/load.ts';
 import { evaluateDp } from '../../potential/cpu/dp.ts';
 import { parseArgs, required } from '../args.ts';
+import type { DpModel } from '../../model/types.ts';
+import type { EvalResult, System } from '../../potential/types.ts';
 
 export const summary = 'evaluate a model on a configuration (--model FILE --config CONFIG.json [--table FILE])';
-const USAGE = 'npm run cli -- eval --model FILE [--table FILE --sw-rmin 1.0 --sw-rmax 1.2 --alpha 0.1] --config CONFIG.json [--backend cpu]';
+const USAGE = 'npm run cli -- eval --model FILE [--table FILE --sw-rmin 1.0 --sw-rmax 1.2 --alpha 0.1] --config CONFIG.json [--backend cpu|webgpu] [--compress auto|on|off]';
 
 function numbers(v: unknown, what: string, len?: number): Float64Array {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) throw new Error(`config: ${what} must be a list of finite numbers`);
@@ -26,7 +29,10 @@ export async function run(argv: string[]): Promise<number> {
   const modelFile = required(a, 'model', USAGE);
   const configFile = required(a, 'config', USAGE);
   const backend = a.opts.get('backend') ?? 'cpu';
-  if (backend !== 'cpu') throw new Error(`--backend ${backend} is not available yet; use --backend cpu`);
+  if (backend !== 'cpu' && backend !== 'webgpu') throw new Error(`--backend ${backend} is unknown; use cpu or webgpu`);
+  const compressOpt = a.opts.get('compress') ?? 'auto';
+  const compress = ({ auto: 'auto', on: true, off: false } as const)[compressOpt as 'auto'];
+  if (compress === undefined) throw new Error(`--compress ${compressOpt}: use auto, on or off`);
   const tableFile = a.opts.get('table');
   const model = await loadModelWithTable(
     { bytes: readFileSync(modelFile), fileName: basename(modelFile) },
@@ -45,14 +51,31 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(n)) throw new Error('config: coord length must be a multiple of 3');
   const atype = Int32Array.from(numbers(cfg.atype, 'atype', n));
   const box = cfg.box === null || cfg.box === undefined ? null : numbers(cfg.box, 'box', 9);
-  const r = evaluateDp(model, {
-    coord, atype, cell: box, pbc: [true, true, true],
+  const input = {
+    coord, atype, cell: box, pbc: [true, true, true] as [boolean, boolean, boolean],
     fparam: cfg.fparam ? numbers(cfg.fparam, 'fparam') : undefined,
     aparam: cfg.aparam ? numbers(cfg.aparam, 'aparam') : undefined,
-  });
+  };
+  for (const t of atype) if (!(t >= 0 && t < model.typeMap.length)) throw new Error(`config: atype ${t} is not a type of this model (${model.typeMap.join(', ')})`);
+  const r = backend === 'cpu' ? evaluateDp(model, input) : await evaluateWebGpu(model, input, compress);
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(
     `{"energy": ${full(r.energy)}, "atom_energy": ${arr(r.atomEnergy)}, "force": ${arr(r.force)}, "virial": ${arr(r.virial)}, "atom_virial": ${arr(r.atomVirial)}}\n`,
   );
   return 0;
+}
+
+async function evaluateWebGpu(model: DpModel, input: Omit<System, 'species'>, compress: boolean | 'auto'): Promise<EvalResult> {
+  const { nodeGpuContext } = await import('../../potential/webgpu/nodeGpu.ts');
+  const { WebGpuDpPotential } = await import('../../potential/webgpu/engine.ts');
+  const ctx = await nodeGpuContext();
+  const pot = await WebGpuDpPotential.create(ctx, model, { compress });
+  const c = pot.compression;
+  process.stderr.write(`webgpu: ${ctx.adapterName}${ctx.isFallback ? ' (CPU fallback)' : ''}; ${pot.compressed ? 'compressed' : 'uncompressed'} embedding` +
+    (c ? ` (table ${c.intervals.length} nets x ${c.intervals[0] ?? 0} intervals, max error G ${c.maxErrorG.toExponential(2)}, dG/ds ${c.maxErrorDG.toExponential(2)})` : '') + '\n');
+  try {
+    return await pot.compute({ ...input, species: model.typeMap });
+  } finally {
+    pot.dispose();
+  }
 }

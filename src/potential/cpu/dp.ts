@@ -63,7 +63,10 @@ function selectSlots(
   if (d.nlistRule === 'per-type') cand.sort((a, b) => ty(a) - ty(b) || nl.dist[a] - nl.dist[b] || a - b);
   else {
     cand.sort((a, b) => nl.dist[a] - nl.dist[b] || a - b);
-    if (cand.length > N) cand.length = N;
+    if (cand.length > N) {
+      for (const e of cand.slice(N)) overflow[ty(e)]++;
+      cand.length = N;
+    }
   }
   const fill = new Array<number>(d.sel.length).fill(0);
   let sec = 0;

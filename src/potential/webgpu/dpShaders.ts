@@ -258,8 +258,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let r = entryD[base + p].w;
     let tj = atomInfo[entries[base + p].x].x;
     if (r > RCUT || tj < 0) { continue; }
-    if (!before(r, p, cutKey.x, u32(cutKey.y)) && !(r == cutKey.x && p == u32(cutKey.y))) { continue; }
     let t = u32(tj);
+    if (!before(r, p, cutKey.x, u32(cutKey.y)) && !(r == cutKey.x && p == u32(cutKey.y))) { status[sbase + t] += 1u; continue; }
     let s0 = nb + SEL_START[t];
     var at = fill[t];
     if (at == SEL[t]) {

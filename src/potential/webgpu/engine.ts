@@ -317,7 +317,7 @@ export class WebGpuDpPotential implements Potential {
       const s = this.sys!;
       const rebuild = this.needsRebuild(system);
       const res = await this.run(s, system, rebuild);
-      if (res.maxCount <= s.cap) return res.result;
+      if (res.result) return res.result;
       // The list overflowed its capacity: grow it and do this step again.
       const cap = Math.ceil((res.maxCount * 1.25) / 8) * 8;
       this.releaseSystem();
@@ -350,7 +350,7 @@ export class WebGpuDpPotential implements Potential {
     return false;
   }
 
-  private async run(s: SystemBuffers, system: System, rebuild: boolean): Promise<{ result: EvalResult; maxCount: number }> {
+  private async run(s: SystemBuffers, system: System, rebuild: boolean): Promise<{ result: EvalResult | null; maxCount: number }> {
     const dev = this.dev;
     const { n, nModel, perm } = s;
     const cell = system.cell;
@@ -481,7 +481,8 @@ export class WebGpuDpPotential implements Potential {
     staging.destroy();
     let maxCount = 0;
     for (let a = 0; a < n; a++) maxCount = Math.max(maxCount, info[4 * a + 2]);
-    return { result: this.unpack(system, s, out, stat), maxCount };
+    // A truncated list (count beyond capacity) is not symmetric: the caller grows it and runs again.
+    return { result: maxCount <= s.cap ? this.unpack(system, s, out, stat) : null, maxCount };
   }
 
   private unpack(system: System, s: SystemBuffers, out: Float32Array, stat: Uint32Array): EvalResult {

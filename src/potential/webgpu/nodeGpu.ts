@@ -1,7 +1,9 @@
 // WebGPU in Node through Dawn (the `webgpu` npm package), for the command line, the benchmarks and the engine's
 // Node tests. Where no real GPU's Vulkan driver is installed, Chromium's SwiftShader is used, the same CPU
 // implementation the headless browser tests run on (../shared/DESIGN.md §5). Node-only: never import from the app.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGpuContext, GpuUnavailableError, type GpuContext } from './device.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -21,6 +23,8 @@ let dawnInstance: GPU | null = null;
 /** The shared Node GPU context (created once). `DPTAB_VULKAN_ICD` overrides the Vulkan driver. */
 export function nodeGpuContext(): Promise<GpuContext> {
   if (cached) return cached;
+  // The Vulkan loader wants a private runtime directory (it prints an error line per start without one).
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'dptab-xdg-'));
   if (process.env.DPTAB_VULKAN_ICD) process.env.VK_ICD_FILENAMES = process.env.DPTAB_VULKAN_ICD;
   else if (!process.env.VK_ICD_FILENAMES && !hasRealGpuDriver() && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   cached = (async () => {
