@@ -64,7 +64,9 @@ function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
   );
 }
 
-const SPHERE = new THREE.SphereGeometry(1, 20, 14);
+/** Sphere meshes by detail: large sheets get coarser spheres (a software renderer draws every triangle). */
+const SPHERES = [new THREE.SphereGeometry(1, 20, 14), new THREE.SphereGeometry(1, 10, 7), new THREE.SphereGeometry(1, 6, 4)];
+const sphereFor = (natoms: number) => SPHERES[natoms <= 3000 ? 0 : natoms <= 20000 ? 1 : 2];
 
 /** Writes the group's instance matrices and colours from the latest frame, outside React renders. */
 function AtomInstances({ group, natoms }: { group: AtomGroup; natoms: number }) {
@@ -119,7 +121,7 @@ function AtomInstances({ group, natoms }: { group: AtomGroup; natoms: number }) 
     });
   }, [group, natoms, invalidate]);
 
-  return <instancedMesh ref={ref} args={[SPHERE, material, group.indices.length]} />;
+  return <instancedMesh ref={ref} args={[sphereFor(natoms), material, group.indices.length]} />;
 }
 
 function CellOutline({ cell, z }: { cell: Float64Array; z: number }) {
