@@ -35,20 +35,7 @@ export interface Series {
 }
 
 /** Scalars of the latest frame. */
-export interface FrameStats {
-  step: number;
-  time: number;
-  dt: number;
-  ke: number;
-  pe: number;
-  total: number;
-  drift: number;
-  maxAbsDrift: number;
-  temperature: number;
-  progress: number;
-  recorded: number;
-  msPerStep: number;
-}
+export type FrameStats = Omit<FrameData, 'runId' | 'coord' | 'kinetic' | 'series' | 'damage'>;
 
 export interface AppState {
   /** null while detection runs. */
@@ -165,16 +152,14 @@ export const useApp = create<AppState>()((set, get) => {
         stepsPerSecond = (1000 * (f.step - rate.step)) / (now - rate.t);
         rate = { t: now, frames: 0, step: f.step };
       }
+      const { runId: _id, coord, kinetic, series: _chunk, damage, ...stats } = f;
       set({
-        frame: { coord: f.coord, kinetic: f.kinetic, serial: get().frame.serial + 1 },
+        frame: { coord, kinetic, serial: get().frame.serial + 1 },
         series: { ...s, serial: s.serial + 1 },
         run: {
           ...run,
-          stats: {
-            step: f.step, time: f.time, dt: f.dt, ke: f.ke, pe: f.pe, total: f.total, drift: f.drift, maxAbsDrift: f.maxAbsDrift,
-            temperature: f.temperature, progress: f.progress, recorded: f.recorded, msPerStep: f.msPerStep,
-          },
-          damage: f.damage ?? run.damage,
+          stats,
+          damage: damage ?? run.damage,
           fps,
           stepsPerSecond,
         },
