@@ -1,50 +1,20 @@
-// `npm run bench`: performance figures recorded in BENCHMARKS.md. For now: model loading time of a DP-Tab model of
+// `npm run bench`: performance figures recorded in BENCHMARKS.md: model loading time of a DP-Tab model of
 // the paper's size (se_e2_a, embedding 25-50-100, axis 16, fitting 240x3, Mo/S, ZBL pair table), per format, and
-// the float64 CPU reference's atom-steps per second on small MoS2 sheets. The last line is one JSON object.
+// the atom-steps per second of the float64 CPU reference and of the WebGPU engine (uncompressed, compressed) on MoS2
+// sheets of about 100-6400 atoms, with the adapter's dense matmul rate. The last line is one JSON object.
 import { cpus } from 'node:os';
 import { loadModelFile } from '../src/model/load.ts';
-import { attachPairTable, zblTableRows } from '../src/model/pairtable.ts';
-import type { DenseLayer, DpModel, Net } from '../src/model/types.ts';
+import type { DpModel } from '../src/model/types.ts';
+import { dpFlopsPerAtom, PAPER_SIZE, syntheticMoS2DpTab } from '../src/model/synthetic.ts';
 import { modelToJson, modelToYaml } from '../src/model/v3/write.ts';
 import { evaluateDp } from '../src/potential/cpu/dp.ts';
-import { sizeSkip } from '../src/model/nets.ts';
+import type { System } from '../src/potential/types.ts';
+import { nodeGpuContext } from '../src/potential/webgpu/nodeGpu.ts';
+import { WebGpuDpPotential } from '../src/potential/webgpu/engine.ts';
+import { measureMatmulRate } from '../src/potential/webgpu/matmulRate.ts';
+import { forceDifference } from '../src/potential/webgpu/selfCheck.ts';
 
-let seed = 1;
-const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
-
-function net(sizes: number[], embedding: boolean): Net {
-  const layers: DenseLayer[] = [];
-  for (let l = 1; l < sizes.length; l++) {
-    const [nIn, nOut] = [sizes[l - 1], sizes[l]];
-    const last = !embedding && l === sizes.length - 1;
-    layers.push({
-      nIn, nOut, w: Float64Array.from({ length: nIn * nOut }, () => rnd() / Math.sqrt(nIn)), b: Float64Array.from({ length: nOut }, rnd),
-      idt: null, activation: last ? 'linear' : 'tanh', skip: last ? 'none' : embedding ? sizeSkip(nIn, nOut) : l >= 2 && nIn === nOut ? 'identity' : 'none',
-    });
-  }
-  return { layers, precision: 'float64' };
-}
-
-/** A DP-Tab model with the paper's layer sizes and random weights (cost and file size are what matter here). */
-export function paperSizeModel(): DpModel {
-  const sel = [40, 80];
-  const nnei = 120;
-  const M1 = 100, M2 = 16;
-  const davg = new Float64Array(2 * nnei * 4);
-  const dstd = new Float64Array(2 * nnei * 4).fill(1);
-  for (let q = 0; q < davg.length; q += 4) { davg[q] = 0.1; dstd[q] = 0.1; }
-  const m: DpModel = {
-    typeMap: ['Mo', 'S'],
-    descriptor: {
-      type: 'se_e2_a', rcut: 6, rcutSmth: 0.5, switchWidth: 5.5, sel, ncol: 4, davg, dstd, typeOneSide: false,
-      embeddings: Array.from({ length: 4 }, () => net([1, 25, 50, 100], true)), axisNeuron: M2, normN: nnei,
-      excludeTypes: [], envProtection: 0, nlistRule: 'nearest-overall',
-    },
-    fitting: { nets: [net([M1 * M2, 240, 240, 240, 1], false), net([M1 * M2, 240, 240, 240, 1], false)], biasAtomE: Float64Array.of(-10, -5), numbFparam: 0, numbAparam: 0, fparamAvg: null, fparamInvStd: null, aparamAvg: null, aparamInvStd: null, dimDescrpt: M1 * M2 },
-    pairTable: null, blend: null, source: { format: 'json', family: 'bench' },
-  };
-  return attachPairTable(m, zblTableRows(['Mo', 'S'], 6, 0.05, 0.002), { swRmin: 1.0, swRmax: 1.2, alpha: 0.1 });
-}
+const paperSizeModel = (): DpModel => syntheticMoS2DpTab(PAPER_SIZE);
 
 function sheet(nx: number, ny: number) {
   const a = 3.18, b = a * Math.sqrt(3), t = 3.12;
@@ -76,17 +46,63 @@ for (const [name, bytes] of [['model.json', json], ['model.yaml', yaml]] as cons
   console.log(`load ${name}: ${(bytes.length / 2 ** 20).toFixed(2)} MB in ${ms.toFixed(1)} ms`);
 }
 results.load = load;
+// DP step: CPU reference and WebGPU engine (uncompressed, compressed) on sheets of about 100-6400 atoms, and the
+// adapter's dense matmul rate measured in the same run with the engine's GEMM kernel.
+// BENCH_SIZES="4x4,8x8" picks sheets (nx x ny orthogonal cells of 6 atoms); CPU-fallback adapters are slow.
+const SIZES = (process.env.BENCH_SIZES ?? '4x4,8x8,16x17,33x32').split(',').map((w) => w.split('x').map(Number) as [number, number]);
+const cpuMaxAtoms = Number(process.env.BENCH_CPU_MAX_ATOMS ?? 7000);
 const cpu: Record<string, number> = {};
-for (const [nx, ny] of [[4, 2], [6, 4]]) {
+const gpuPlain: Record<string, number> = {};
+const gpuPacked: Record<string, number> = {};
+const flops = dpFlopsPerAtom(m);
+const flopsPacked = dpFlopsPerAtom(m, true);
+const ctx = await nodeGpuContext();
+const mm = await measureMatmulRate(ctx, ctx.isFallback ? 1024 : 4096);
+console.log(`adapter: ${ctx.adapterName}${ctx.isFallback ? ' (CPU fallback)' : ''}; dense f32 matmul ${mm.size}^3: ${mm.ms.toFixed(1)} ms = ${mm.gflops.toFixed(2)} GFLOP/s`);
+console.log(`DP FLOPs per atom-step: ${(flops.total / 1e6).toFixed(2)} M uncompressed (embedding ${(flops.embedding / 1e6).toFixed(2)} M, fitting ${(flops.fitting / 1e6).toFixed(2)} M), ${(flopsPacked.total / 1e6).toFixed(2)} M compressed`);
+const plain = await WebGpuDpPotential.create(ctx, m, { compress: false });
+const packed = await WebGpuDpPotential.create(ctx, m, { compress: true });
+console.log(`compression: ${packed.compression!.intervals.length} tables x ${packed.compression!.intervals[0]} intervals, ${(packed.compression!.bytes / 2 ** 20).toFixed(1)} MiB, max error G ${packed.compression!.maxErrorG.toExponential(2)}, dG/ds ${packed.compression!.maxErrorDG.toExponential(2)}`);
+const rows: { atoms: number; cpu?: number; plain: number; packed: number; fraction: number; speedup: number; usPerAtom: number; usPerAtomPacked: number; dF: { rms: number; max: number } }[] = [];
+for (const [nx, ny] of SIZES) {
   const s = sheet(nx, ny);
   const n = s.atype.length;
-  evaluateDp(m, { ...s, pbc: [...s.pbc] });
-  const t0 = performance.now();
-  const reps = 2;
-  for (let k = 0; k < reps; k++) evaluateDp(m, { ...s, pbc: [...s.pbc] });
-  const perStep = (performance.now() - t0) / reps;
-  cpu[String(n)] = +((n * 1000) / perStep).toFixed(1);
-  console.log(`cpu f64 reference, ${n} atoms: ${perStep.toFixed(0)} ms/step, ${(n * 1000 / perStep).toFixed(1)} atom-steps/s`);
+  const sys: System = { ...s, species: ['Mo', 'S'], pbc: [...s.pbc] as [boolean, boolean, boolean] };
+  // Thermal disorder, then small moves per step (no list rebuild, as between rebuilds in MD).
+  let k = 1;
+  const jiggle = (amp: number) => { for (let q = 0; q < sys.coord.length; q++) sys.coord[q] += amp * (((k = (k * 16807) % 2147483647) / 2147483647) - 0.5); };
+  jiggle(0.15);
+  const timeSteps = async (p: { compute(x: System): unknown }, reps: number) => {
+    await p.compute(sys);
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) { jiggle(0.002); await p.compute(sys); }
+    return (performance.now() - t0) / reps;
+  };
+  let cpuMs: number | undefined;
+  if (n <= cpuMaxAtoms) {
+    const t0 = performance.now();
+    evaluateDp(m, { ...sys, atype: sys.atype });
+    cpuMs = performance.now() - t0;
+    cpu[String(n)] = +((n * 1000) / cpuMs).toFixed(1);
+  }
+  const reps = ctx.isFallback ? 1 : 20;
+  const a = await timeSteps(plain, reps);
+  const b = await timeSteps(packed, reps);
+  const dF = forceDifference(await packed.compute(sys), await plain.compute(sys));
+  gpuPlain[String(n)] = +((n * 1000) / a).toFixed(1);
+  gpuPacked[String(n)] = +((n * 1000) / b).toFixed(1);
+  const fraction = (n * flops.total) / (a * 1e6) / mm.gflops;
+  rows.push({ atoms: n, cpu: cpuMs, plain: a, packed: b, fraction, speedup: a / b, usPerAtom: (a * 1000) / n, usPerAtomPacked: (b * 1000) / n, dF });
+  console.log(`${n} atoms: cpu ${cpuMs ? `${cpuMs.toFixed(0)} ms` : '-'}; gpu ${a.toFixed(1)} ms (${((a * 1000) / n).toFixed(2)} µs/atom, ${((n * flops.total) / (a * 1e6)).toFixed(2)} GFLOP/s = ${(100 * fraction).toFixed(1)}% of matmul); compressed ${b.toFixed(1)} ms (${((b * 1000) / n).toFixed(2)} µs/atom, ${(a / b).toFixed(2)}x); compressed-uncompressed forces rms ${dF.rms.toExponential(2)} max ${dF.max.toExponential(2)} eV/Å`);
 }
+plain.dispose();
+packed.dispose();
 results.cpu_atom_steps_per_s = cpu;
+results.gpu = {
+  adapter: ctx.adapterName, fallback: ctx.isFallback, matmul_gflops: +mm.gflops.toFixed(2), matmul_size: mm.size,
+  flops_per_atom_step: flops.total, flops_per_atom_step_compressed: flopsPacked.total,
+  atom_steps_per_s: gpuPlain, atom_steps_per_s_compressed: gpuPacked,
+  largest: (() => { const r = rows.at(-1)!; return { atoms: r.atoms, matmul_fraction: +r.fraction.toFixed(3), compression_speedup: +r.speedup.toFixed(2), us_per_step_per_atom: +r.usPerAtom.toFixed(3), us_per_step_per_atom_compressed: +r.usPerAtomPacked.toFixed(3), compressed_force_diff_rms: r.dF.rms, compressed_force_diff_max: r.dF.max }; })(),
+};
 console.log(JSON.stringify(results));
+process.exit(0);

@@ -20,7 +20,12 @@ if (!existsSync(stamp) || (existsSync(lock) && statSync(lock).mtimeMs > statSync
 
 // Debian packages: binary that proves presence -> package names.
 const debs = [];
-if (args.has('--browser')) debs.push(['/usr/bin/chromium', 'chromium']);
+if (args.has('--browser')) {
+  debs.push(['/usr/bin/chromium', 'chromium']);
+  // The Vulkan loader for Dawn in Node (the webgpu package): the engine's Node tests and `eval --backend webgpu`
+  // run on Chromium's SwiftShader driver where there is no GPU.
+  debs.push(['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', 'libvulkan1']);
+}
 if (args.has('--python')) {
   debs.push(['/usr/bin/lmp', 'lammps']);
   debs.push(['/usr/lib/python3/dist-packages/ase/__init__.py', 'python3-ase']);
