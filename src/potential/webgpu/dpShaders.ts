@@ -415,6 +415,19 @@ const RC = ${u(RC)};
 @group(0) @binding(4) var<storage, read> P: array<f32>;
 @group(0) @binding(5) var<storage, read> stats: array<vec2f>;
 `;
+  /** Entry of the per-(atom, neighbour type) kernels: `setup` runs first; without a net, `noNet` clears the outputs. */
+  const blockMain = (setup: string, noNet: string): string => /* wgsl */ `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
+  let lid = lidv.x;
+  let a = wid.x + wid.z * 65535u;
+  let tj = wid.y;
+  if (a >= step.nModel) { return; }
+  let ti = u32(atomInfo[a].x);
+  let net = NET_ID[ti * NT + tj];
+  ${setup}
+  if (net < 0) {
+    ${noNet}
+    return;
+  }`;
   const cmpDecl = cmp ? /* wgsl */ `
 const CMP_OFF = ${arr('i32', cmp.netOffset, iv)};
 const CMP_LOWER = ${arr('f32', cmp.lower, f)};
@@ -437,18 +450,7 @@ ${cmpDecl}
 var<workgroup> rt: array<vec4f, ${maxSel}>;
 var<workgroup> loc: array<vec2f, ${maxSel}>;
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
-  let lid = lidv.x;
-  let a = wid.x + wid.z * 65535u;
-  let tj = wid.y;
-  if (a >= step.nModel) { return; }
-  let ti = u32(atomInfo[a].x);
-  let net = NET_ID[ti * NT + tj];
-  let out = (a * NT + tj) * NC * M1;
-  if (net < 0) {
-    for (var q = lid; q < NC * M1; q += 64u) { Tpart[out + q] = 0.0; }
-    return;
-  }
+${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1; q += 64u) { Tpart[out + q] = 0.0; }')}
   let rows = SEL[tj];
   for (var r = lid; r < rows; r += 64u) {
     let k = SEL_START[tj] + r;
@@ -476,18 +478,7 @@ var<workgroup> Ys: array<f32, ${RC * ZW}>;
 var<workgroup> rt: array<vec4f, ${RC}>;
 const PER = ${u(Math.ceil((NC * M1) / 64))};
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
-  let lid = lidv.x;
-  let a = wid.x + wid.z * 65535u;
-  let tj = wid.y;
-  if (a >= step.nModel) { return; }
-  let ti = u32(atomInfo[a].x);
-  let net = NET_ID[ti * NT + tj];
-  let out = (a * NT + tj) * NC * M1;
-  if (net < 0) {
-    for (var q = lid; q < NC * M1; q += 64u) { Tpart[out + q] = 0.0; }
-    return;
-  }
+${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1; q += 64u) { Tpart[out + q] = 0.0; }')}
   let wb = u32(net) * NET_STRIDE;
   var acc: array<f32, PER>;
   let nrows = SEL[tj];
@@ -590,18 +581,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: v
 ${cmpDecl}
 var<workgroup> gTs: array<f32, ${NC * M1}>;
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
-  let lid = lidv.x;
-  let a = wid.x + wid.z * 65535u;
-  let tj = wid.y;
-  if (a >= step.nModel) { return; }
-  let ti = u32(atomInfo[a].x);
-  let net = NET_ID[ti * NT + tj];
-  let rows = SEL[tj];
-  if (net < 0) {
-    for (var r = lid; r < rows; r += 64u) { slotGrad[a * NNEI + SEL_START[tj] + r] = vec4f(0.0); }
-    return;
-  }
+${blockMain('let rows = SEL[tj];', 'for (var r = lid; r < rows; r += 64u) { slotGrad[a * NNEI + SEL_START[tj] + r] = vec4f(0.0); }')}
   for (var q = lid; q < NC * M1; q += 64u) { gTs[q] = gT[a * NC * M1 + q] * INV_N; }
   workgroupBarrier();
   for (var r = lid; r < rows; r += 64u) {
@@ -645,18 +625,7 @@ var<workgroup> grs: array<vec4f, ${RC}>;
 var<workgroup> dsv: array<f32, ${RC}>;
 var<workgroup> gTs: array<f32, ${NC * M1}>;
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
-  let lid = lidv.x;
-  let a = wid.x + wid.z * 65535u;
-  let tj = wid.y;
-  if (a >= step.nModel) { return; }
-  let ti = u32(atomInfo[a].x);
-  let net = NET_ID[ti * NT + tj];
-  let nrows = SEL[tj];
-  if (net < 0) {
-    for (var r = lid; r < nrows; r += 64u) { slotGrad[a * NNEI + SEL_START[tj] + r] = vec4f(0.0); }
-    return;
-  }
+${blockMain('let nrows = SEL[tj];', 'for (var r = lid; r < nrows; r += 64u) { slotGrad[a * NNEI + SEL_START[tj] + r] = vec4f(0.0); }')}
   let wb = u32(net) * NET_STRIDE;
   for (var q = lid; q < NC * M1; q += 64u) { gTs[q] = gT[a * NC * M1 + q] * INV_N; }
   for (var c0 = 0u; c0 < nrows; c0 += RC) {
