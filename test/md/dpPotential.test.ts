@@ -6,56 +6,14 @@
 // the blend window; a 100 eV S recoil in a 96-atom sheet, NVE with dt/reset and energy-checked steps, conserves the
 // total energy to < 1e-3 of the recoil energy (plain dt/reset loses eV entering the table blend window).
 import { describe, expect, it } from 'vitest';
-import { attachPairTable, zblTableRows } from '../../src/model/pairtable.ts';
-import { sizeSkip } from '../../src/model/nets.ts';
-import type { DenseLayer, DpModel, Net } from '../../src/model/types.ts';
+import { SMALL_SIZE, syntheticMoS2DpTab } from '../../src/model/synthetic.ts';
 import { DpCpuPotential } from '../../src/potential/cpu/dpPotential.ts';
 import { buildSheet } from '../../src/physics/lattice.ts';
 import { makeRng } from '../../src/md/random.ts';
 import { runCascade } from '../../src/md/cascade.ts';
 import type { System } from '../../src/potential/types.ts';
 
-/** A small Mo/S DP-Tab with deterministic random weights. */
-function smallMoS2DpTab(seed = 1): DpModel {
-  const rng = makeRng(seed);
-  const rnd = () => rng.uniform() - 0.5;
-  const net = (sizes: number[], embedding: boolean, outScale = 1): Net => {
-    const layers: DenseLayer[] = [];
-    for (let l = 1; l < sizes.length; l++) {
-      const [nIn, nOut] = [sizes[l - 1], sizes[l]];
-      const last = !embedding && l === sizes.length - 1;
-      const sc = last ? outScale : 1;
-      layers.push({
-        nIn, nOut, w: Float64Array.from({ length: nIn * nOut }, () => (sc * 2 * rnd()) / Math.sqrt(nIn)), b: Float64Array.from({ length: nOut }, () => sc * rnd()),
-        idt: null, activation: last ? 'linear' : 'tanh', skip: last ? 'none' : embedding ? sizeSkip(nIn, nOut) : l >= 2 && nIn === nOut ? 'identity' : 'none',
-      });
-    }
-    return { layers, precision: 'float64' };
-  };
-  const sel = [12, 24]; // the pristine sheet has at most 6 Mo and 13 S within 5 Å
-  const nnei = sel[0] + sel[1];
-  const M1 = 16, M2 = 4, rcut = 5.0;
-  const davg = new Float64Array(2 * nnei * 4);
-  const dstd = new Float64Array(2 * nnei * 4).fill(0.3);
-  for (let q = 0; q < davg.length; q += 4) { davg[q] = 0.2; dstd[q] = 0.15; }
-  const m: DpModel = {
-    typeMap: ['Mo', 'S'],
-    descriptor: {
-      type: 'se_e2_a', rcut, rcutSmth: 0.5, switchWidth: rcut - 0.5, sel, ncol: 4, davg, dstd, typeOneSide: false,
-      embeddings: Array.from({ length: 4 }, () => net([1, 4, 8, 16], true)), axisNeuron: M2, normN: nnei,
-      excludeTypes: [], envProtection: 0, nlistRule: 'nearest-overall',
-    },
-    fitting: {
-      // Output layer scaled by 0.3: atomic energies vary by a few tenths of an eV, forces by ~1 eV/Å.
-      nets: [net([M1 * M2, 16, 16, 1], false, 0.3), net([M1 * M2, 16, 16, 1], false, 0.3)],
-      biasAtomE: Float64Array.of(-7, -4), numbFparam: 0, numbAparam: 0, fparamAvg: null, fparamInvStd: null, aparamAvg: null, aparamInvStd: null, dimDescrpt: M1 * M2,
-    },
-    pairTable: null, blend: null, source: { format: 'json', family: 'synthetic (test)' },
-  };
-  return attachPairTable(m, zblTableRows(['Mo', 'S'], rcut, 0.05, 0.002), { swRmin: 1.0, swRmax: 1.2, alpha: 0.1 });
-}
-
-const model = smallMoS2DpTab();
+const model = syntheticMoS2DpTab(SMALL_SIZE);
 
 describe('DpCpuPotential on a synthetic MoS2 DP-Tab', () => {
   it('forces are minus the finite-difference gradient (Ar 1.5 Å from S, S-S pair in the blend window, images)', () => {
