@@ -345,24 +345,31 @@ fn slotDr(i: u32, k: u32) -> vec4f {
 
   // ---------------------------------------------------------------------------------- embedding (MLP)
   const embAct = firstNet.layers.map((l, k) => activationFns(`embAct${k}`, l.activation)).join('');
+  // The uncompressed embedding works on chunks of RC rows in workgroup memory. Each thread owns output columns and
+  // keeps one accumulator per row, so every weight read from memory serves all RC rows of the chunk (rows beyond
+  // the chunk's count compute on stale but finite values and are never stored).
   /** Forward of one chunk of rows through all layers: Zs/Ys hold each layer's pre-activation and output. */
   const mlpChunk = lay.layers.map((l, k) => {
-    const inExpr = k === 0 ? 'rt[r].x' : `Ys[r * ZW + ${zOff[k - 1]}u + q]`;
-    const inSkip = (o: string) => (k === 0 ? 'rt[r].x' : `Ys[r * ZW + ${zOff[k - 1]}u + ${o}]`);
+    const inp = (r: string, q: string) => (k === 0 ? `rt[${r}].x` : `Ys[${r} * ZW + ${zOff[k - 1]}u + ${q}]`);
     let skip = '';
-    if (l.skip === 'identity') skip = `y += ${inSkip('o')};`;
-    else if (l.skip === 'concat') skip = `y += ${inSkip(`(o % ${l.nIn}u)`)};`;
+    if (l.skip === 'identity') skip = `y += ${inp('r', 'o')};`;
+    else if (l.skip === 'concat') skip = `y += ${inp('r', `(o % ${l.nIn}u)`)};`;
     return /* wgsl */ `
-  for (var idx = lid; idx < rows * ${l.nOut}u; idx += 64u) {
-    let r = idx / ${l.nOut}u;
-    let o = idx % ${l.nOut}u;
-    var z = P[wb + ${l.b}u + o];
-    for (var q = 0u; q < ${l.nIn}u; q++) { z += ${inExpr} * P[wb + ${l.w}u + q * ${l.nOut}u + o]; }
-    Zs[r * ZW + ${zOff[k]}u + o] = z;
-    let h = embAct${k}(z);
-    var y = ${l.idt >= 0 ? `h * P[wb + ${l.idt}u + o]` : 'h'};
-    ${skip}
-    Ys[r * ZW + ${zOff[k]}u + o] = y;
+  for (var o = lid; o < ${l.nOut}u; o += 64u) {
+    var acc: array<f32, RC>;
+    let bo = P[wb + ${l.b}u + o];
+    for (var r = 0u; r < RC; r++) { acc[r] = bo; }
+    for (var q = 0u; q < ${l.nIn}u; q++) {
+      let w = P[wb + ${l.w}u + q * ${l.nOut}u + o];
+      for (var r = 0u; r < RC; r++) { acc[r] += ${inp('r', 'q')} * w; }
+    }
+    for (var r = 0u; r < rows; r++) {
+      let z = acc[r];
+      Zs[r * ZW + ${zOff[k]}u + o] = z;
+      var y = embAct${k}(z)${l.idt >= 0 ? ` * P[wb + ${l.idt}u + o]` : ''};
+      ${skip}
+      Ys[r * ZW + ${zOff[k]}u + o] = y;
+    }
   }
   workgroupBarrier();`;
   }).join('');
@@ -380,27 +387,22 @@ fn slotDr(i: u32, k: u32) -> vec4f {
     Zs[r * ZW + ${zOff[k]}u + o] = Ys[r * ZW + ${zOff[k]}u + o] ${l.idt >= 0 ? `* P[wb + ${l.idt}u + o]` : ''} * embAct${k}Grad(z, h);
   }
   workgroupBarrier();`;
-    const skipTerm = (q: string) =>
-      l.skip === 'identity' ? `s += Ys[r * ZW + ${zOff[k]}u + ${q}];` :
-      l.skip === 'concat' ? `for (var c2 = ${q}; c2 < ${l.nOut}u; c2 += ${l.nIn}u) { s += Ys[r * ZW + ${zOff[k]}u + c2]; }` : '';
-    if (k === 0) {
-      return gzStep + /* wgsl */ `
-  for (var r = lid; r < rows; r += 64u) {
-    var s = 0.0;
-    for (var o = 0u; o < ${l.nOut}u; o++) { s += Zs[r * ZW + ${zOff[0]}u + o] * P[wb + ${l.w}u + o]; }
-    ${skipTerm('0u')}
-    dsv[r] = s;
-  }
-  workgroupBarrier();`;
-    }
+    const skipTerm =
+      l.skip === 'identity' ? `s += Ys[r * ZW + ${zOff[k]}u + q];` :
+      l.skip === 'concat' ? `for (var c2 = q; c2 < ${l.nOut}u; c2 += ${l.nIn}u) { s += Ys[r * ZW + ${zOff[k]}u + c2]; }` : '';
+    const store = k === 0 ? 'dsv[r] = s;' : `Ys[r * ZW + ${zOff[k - 1]}u + q] = s;`;
     return gzStep + /* wgsl */ `
-  for (var idx = lid; idx < rows * ${l.nIn}u; idx += 64u) {
-    let r = idx / ${l.nIn}u;
-    let q = idx % ${l.nIn}u;
-    var s = 0.0;
-    for (var o = 0u; o < ${l.nOut}u; o++) { s += Zs[r * ZW + ${zOff[k]}u + o] * P[wb + ${l.w}u + q * ${l.nOut}u + o]; }
-    ${skipTerm('q')}
-    Ys[r * ZW + ${zOff[k - 1]}u + q] = s;
+  for (var q = lid; q < ${l.nIn}u; q += 64u) {
+    var acc: array<f32, RC>;
+    for (var o = 0u; o < ${l.nOut}u; o++) {
+      let w = P[wb + ${l.w}u + q * ${l.nOut}u + o];
+      for (var r = 0u; r < RC; r++) { acc[r] += Zs[r * ZW + ${zOff[k]}u + o] * w; }
+    }
+    for (var r = 0u; r < rows; r++) {
+      var s = acc[r];
+      ${skipTerm}
+      ${store}
+    }
   }
   workgroupBarrier();`;
   }).join('');
