@@ -1,6 +1,6 @@
 // The potential behind each model choice, and its relaxed lattice (cached: relaxing takes a few hundred energy
 // evaluations). The DP model runs on the float64 CPU reference until the WebGPU engine lands.
-import { DpCpuWithZbl } from '../md/dpPotential.ts';
+import { DpCpuPotential } from '../potential/cpu/dpPotential.ts';
 import type { DpModel } from '../model/types.ts';
 import { jiang2015, SwZblPotential } from '../potential/classical/sw.ts';
 import { relaxSheet, type RelaxResult } from '../physics/lattice.ts';
@@ -27,7 +27,7 @@ export function potentialFor(choice: ModelChoice, model: DpModel | null, modelNa
     if (!model) throw new Error('No model file is loaded; load one or choose a built-in model.');
     const missing = ['Mo', 'S'].filter((s) => !model.typeMap.includes(s));
     if (missing.length) throw new Error(`The loaded model has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet.`);
-    pot = new DpCpuWithZbl(model, modelName);
+    pot = new DpCpuPotential(model, { label: modelName });
   }
   const lattice = relaxSheet(pot);
   lattice.catch(() => cache.delete(key));
