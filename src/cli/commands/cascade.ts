@@ -16,16 +16,19 @@ export const USAGE = `npm run cli -- cascade --potential (FILE | sw | sw-jiang) 
     [--temperature K [--equilibrate PS]] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
     [--xmax A (0.05)] [--dtmin PS (1e-7)] [--dtmax PS (1e-3)] [--emax EV (default 5e-3 x energy; 0 = off)]
     [--step-tol F (redo a step whose energy changes by > F x energy; default 1e-4 for DP models, 0 = off for sw)]
-    [--cool EV] [--a A --t A] [--backend cpu]
+    [--cool EV] [--a A --t A] [--backend cpu|webgpu]
     --out RESULT.json [--traj FILE.extxyz] [--traj-every N] [--analyze-every N] [--sample-every N]
-  sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL; FILE = DeePMD model (CPU float64).
+  sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL; FILE = DeePMD model (CPU float64, or
+  --backend webgpu: the GPU engine, compressed when its table error is within bounds).
   SPECIES: element symbol (He, Ne, Ar, Kr, Xe, Ga, Au, Mo, S, ...) or Z=<n>:<mass>. Angles: polar from the
   normal (0 = straight down), azimuth from +x. Impact X,Y is where the straight path crosses the Mo plane (Å).`;
 
 export const FLAGS = ['random-impact'];
 
 export async function loadPotential(spec: string, backend = 'cpu'): Promise<Potential> {
-  if (backend !== 'cpu') throw new Error(`--backend ${backend}: only the cpu engine is available to the command line`);
+  if (backend !== 'cpu' && backend !== 'webgpu') throw new Error(`--backend ${backend}: use cpu or webgpu`);
+  const classical = spec === 'sw' || spec === 'sw-wen' || spec === 'sw-jiang';
+  if (classical && backend === 'webgpu') throw new Error('--backend webgpu runs DeePMD models; the classical potentials run on the CPU (--backend cpu)');
   if (spec === 'sw' || spec === 'sw-wen') return new SwZblPotential();
   if (spec === 'sw-jiang') return new SwZblPotential({ params: jiang2015() });
   const { loadModelFile } = await import('../../model/load.ts');
@@ -34,6 +37,15 @@ export async function loadPotential(spec: string, backend = 'cpu'): Promise<Pote
   const missing = ['Mo', 'S'].filter((e) => !model.typeMap.includes(e));
   if (missing.length) {
     throw new Error(`model ${basename(spec)} has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet`);
+  }
+  if (backend === 'webgpu') {
+    // Dawn through the `webgpu` package: a real GPU where one exists, SwiftShader (slow) otherwise.
+    const { nodeGpuContext } = await import('../../potential/webgpu/nodeGpu.ts');
+    const { WebGpuDpPotential } = await import('../../potential/webgpu/engine.ts');
+    const ctx = await nodeGpuContext();
+    const pot = await WebGpuDpPotential.create(ctx, model, { label: basename(spec) });
+    process.stderr.write(`${pot.name}${ctx.isFallback ? ' (CPU fallback: slow)' : ''}\n`);
+    return pot;
   }
   return new DpCpuPotential(model, { label: basename(spec) });
 }

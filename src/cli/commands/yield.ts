@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const nImp = Number(required(a, 'impacts', USAGE));
   if (!(nImp >= 1 && Number.isInteger(nImp))) throw new Error('--impacts: a positive integer');
   const polar = Number(a.opts.get('polar') ?? 0);
-  const pot = await loadPotential(required(a, 'potential', USAGE), 'cpu');
+  const pot = await loadPotential(required(a, 'potential', USAGE), a.opts.get('backend') ?? 'cpu');
   const base = commonOptions(a, pot);
   const baseSeed = base.seed ?? 1;
   const lattice = base.lattice ?? (await relaxSheet(pot));
