@@ -37,6 +37,20 @@ test.describe('WebGPU engine vs float64 reference', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the paper-size architecture (embedding 25-50-100, axis 16, fitting 240x3), uncompressed and compressed', async ({ page }) => {
+    const errors = await openCheck(page);
+    const r = await page.evaluate(() => window.dptabGpuCheck.paperSize());
+    for (const c of r.cases) {
+      console.log(`paper size, ${c.label}: E rel ${c.energyRel.toExponential(2)}, F rms rel ${c.forceRmsRel.toExponential(2)}, W rel ${c.virialRel.toExponential(2)}, compressed dF rms ${c.compressedForceRms.toExponential(2)} max ${c.compressedForceMax.toExponential(2)}`);
+      expect.soft(c.energyRel, c.label).toBeLessThan(1e-5);
+      expect.soft(c.forceRmsRel, c.label).toBeLessThan(1e-4);
+      expect.soft(c.virialRel, c.label).toBeLessThan(1e-4);
+      expect.soft(c.compressedForceRms, c.label).toBeLessThan(1e-3);
+    }
+    expect(r.cases.length).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
   test('DeePMD-kit test vectors', async ({ page }) => {
     test.skip(!existsSync(VECTORS), `no vectors at ${VECTORS}`);
     const errors = await openCheck(page);

@@ -5,7 +5,7 @@ import { WebGpuDpPotential } from '../potential/webgpu/engine.ts';
 import { DpCpuPotential } from '../potential/cpu/dpPotential.ts';
 import { compareResults, forceDifference, mos2CheckCases, type Comparison } from '../potential/webgpu/selfCheck.ts';
 import { loadModelFile } from '../model/load.ts';
-import { SMALL_SIZE, syntheticMoS2DpTab } from '../model/synthetic.ts';
+import { PAPER_SIZE, SMALL_SIZE, syntheticMoS2DpTab } from '../model/synthetic.ts';
 import type { DpModel } from '../model/types.ts';
 import { modelForVector, type VectorSpec } from '../model/vectorModel.ts';
 import type { System } from '../potential/types.ts';
@@ -45,6 +45,8 @@ const toSystem = (s: PlainSystem): System => ({ coord: Float64Array.from(s.coord
 const api = {
   /** The built-in MoS2 cases on the small synthetic DP-Tab. */
   mos2: () => check(syntheticMoS2DpTab(SMALL_SIZE), mos2CheckCases()),
+  /** The paper's architecture (embedding 25-50-100, axis 16, fitting 240x3; several row chunks per type block). */
+  paperSize: () => check(syntheticMoS2DpTab(PAPER_SIZE), mos2CheckCases({ nx: 2, ny: 2 }).filter((c) => /thermal|Ar/.test(c.label))),
   /** DeePMD-kit test vectors (model files given as bytes by name), uncompressed; vectors of one model share a run. */
   vectors: async (vs: (VectorSpec & { file: string; coord: number[]; atype: number[]; box: number[] | null })[], files: Record<string, number[]>) => {
     const groups = new Map<string, typeof vs>();

@@ -80,6 +80,18 @@ describe('WebGPU engine (Node, Dawn)', () => {
     }
   });
 
+  it('gives the same forces when the embedding runs in many small row chunks (small workgroup memory)', async () => {
+    const ctx = await nodeGpuContext();
+    const tiny = { ...ctx, limits: { ...ctx.limits, maxComputeWorkgroupStorageSize: 2048 } };
+    const p = await WebGpuDpPotential.create(tiny, model, { compress: false });
+    try {
+      const s = mos2CheckCases()[1].system;
+      expectMatch('row chunks of 4', await p.compute(s), s);
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('refuses two atoms on top of each other', async () => {
     const s = clone(mos2CheckCases()[0].system);
     s.coord.set(s.coord.subarray(0, 3), 3);

@@ -248,6 +248,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let nb = i * NNEI;
   for (var k = 0u; k < NNEI; k++) { slotEntry[nb + k] = vec2<u32>(0xffffffffu, bitcast<u32>(3.0e38)); }
   var fill: array<u32, ${nt}>;
+  for (var t = 0u; t < NT; t++) { fill[t] = 0u; }
   // Nearest-overall rule (v3): when more than NNEI candidates, only keys up to the NNEI-th take part.
   var cutKey = vec2f(3.0e38, 0.0);
   ${d.nlistRule === 'nearest-overall' ? /* wgsl */ `
@@ -393,7 +394,9 @@ fn slotDr(i: u32, k: u32) -> vec4f {
     const store = k === 0 ? 'dsv[r] = s;' : `Ys[r * ZW + ${zOff[k - 1]}u + q] = s;`;
     return gzStep + /* wgsl */ `
   for (var q = lid; q < ${l.nIn}u; q += 64u) {
+    // Explicitly zeroed: SwiftShader was seen to keep the values of the previous chunk in an uninitialised array.
     var acc: array<f32, RC>;
+    for (var r = 0u; r < RC; r++) { acc[r] = 0.0; }
     for (var o = 0u; o < ${l.nOut}u; o++) {
       let w = P[wb + ${l.w}u + q * ${l.nOut}u + o];
       for (var r = 0u; r < RC; r++) { acc[r] += Zs[r * ZW + ${zOff[k]}u + o] * w; }
@@ -483,6 +486,7 @@ const PER = ${u(Math.ceil((NC * M1) / 64))};
 ${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1; q += 64u) { Tpart[out + q] = 0.0; }')}
   let wb = u32(net) * NET_STRIDE;
   var acc: array<f32, PER>;
+  for (var u = 0u; u < PER; u++) { acc[u] = 0.0; }
   let nrows = SEL[tj];
   for (var c0 = 0u; c0 < nrows; c0 += RC) {
     let rows = min(RC, nrows - c0);

@@ -107,6 +107,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let col0 = wid.x * 64u;
   let tid = lid.y * 16u + lid.x;
   var acc4: array<vec4f, 4>;
+  for (var i = 0u; i < 4u; i++) { acc4[i] = vec4f(0.0); }
   for (var k0 = 0u; k0 < ${K}; k0 += 16u) {
     for (var q = 0u; q < 4u; q++) {
       let idx = tid + q * 256u;
