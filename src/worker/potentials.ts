@@ -1,6 +1,10 @@
 // The potential behind each model choice, and its relaxed lattice (cached: relaxing takes a few hundred energy
-// evaluations). The DP model runs on the float64 CPU reference until the WebGPU engine lands.
+// evaluations). A loaded DP model runs on the WebGPU engine when this browser has a usable adapter (compressed when
+// the table is accurate enough), otherwise on the float64 CPU reference.
 import { DpCpuPotential } from '../potential/cpu/dpPotential.ts';
+import { createGpuContext } from '../potential/webgpu/device.ts';
+import { WebGpuDpPotential } from '../potential/webgpu/engine.ts';
+import type { EvalResult, System } from '../potential/types.ts';
 import type { DpModel } from '../model/types.ts';
 import { jiang2015, SwZblPotential } from '../potential/classical/sw.ts';
 import { relaxSheet, type RelaxResult } from '../physics/lattice.ts';
@@ -27,11 +31,40 @@ export function potentialFor(choice: ModelChoice, model: DpModel | null, modelNa
     if (!model) throw new Error('No model file is loaded; load one or choose a built-in model.');
     const missing = ['Mo', 'S'].filter((s) => !model.typeMap.includes(s));
     if (missing.length) throw new Error(`The loaded model has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet.`);
-    pot = new DpCpuPotential(model, { label: modelName });
+    pot = new DpGpuOrCpu(model, modelName);
   }
   const lattice = relaxSheet(pot);
   lattice.catch(() => cache.delete(key));
   e = { pot, lattice };
   cache.set(key, e);
   return e;
+}
+
+/** The WebGPU engine, created on first use; the CPU reference where WebGPU is missing or refuses the model. */
+class DpGpuOrCpu implements Potential {
+  readonly elements: readonly string[];
+  readonly cutoff: number;
+  private engine: Promise<Potential> | null = null;
+  private current: Potential;
+  constructor(private readonly model: DpModel, private readonly label: string) {
+    this.current = new DpCpuPotential(model, { label });
+    this.elements = model.typeMap;
+    this.cutoff = this.current.cutoff;
+  }
+  get name(): string { return this.current.name; }
+  private start(): Promise<Potential> {
+    return (this.engine ??= (async () => {
+      try {
+        const ctx = await createGpuContext((globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu);
+        this.current = await WebGpuDpPotential.create(ctx, this.model, { label: this.label });
+      } catch (e) {
+        console.warn(`WebGPU engine unavailable, using the CPU reference: ${(e as Error).message}`);
+      }
+      return this.current;
+    })());
+  }
+  async compute(system: System): Promise<EvalResult> {
+    return (await this.start()).compute(system);
+  }
+  dispose(): void { this.current.dispose?.(); }
 }
