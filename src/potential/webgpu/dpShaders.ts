@@ -519,7 +519,13 @@ ${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1
 `;
 
   // --------------------------------------------------------------------------- descriptor and dE/dT
-  const loadT = /* wgsl */ `
+  /** Per-atom kernels that start from T = (1/N) sum of the type blocks' partial contractions in workgroup memory. */
+  const atomMainWithT = /* wgsl */ `var<workgroup> Ts: array<f32, ${NC * M1}>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
+  let lid = lidv.x;
+  let a = wid.x + wid.y * 65535u;
+  if (a >= step.nModel) { return; }
   for (var q = lid; q < NC * M1; q += 64u) {
     var s = 0.0;
     for (var tj = 0u; tj < NT; tj++) { s += Tpart[(a * NT + tj) * NC * M1 + q]; }
@@ -530,13 +536,7 @@ ${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1
 @group(0) @binding(1) var<storage, read> Tpart: array<f32>;
 @group(0) @binding(2) var<storage, read_write> X: array<f32>;
 @group(0) @binding(3) var<storage, read> extra: array<f32>;
-var<workgroup> Ts: array<f32, ${NC * M1}>;
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
-  let lid = lidv.x;
-  let a = wid.x + wid.y * 65535u;
-  if (a >= step.nModel) { return; }
-  ${loadT}
+${atomMainWithT}
   ${NC === 4 ? /* wgsl */ `
   for (var q = lid; q < M1 * M2; q += 64u) {
     let m = q / M2;
@@ -558,13 +558,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: v
 @group(0) @binding(1) var<storage, read> Tpart: array<f32>;
 @group(0) @binding(2) var<storage, read> gX: array<f32>;
 @group(0) @binding(3) var<storage, read_write> gT: array<f32>;
-var<workgroup> Ts: array<f32, ${NC * M1}>;
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lidv: vec3u) {
-  let lid = lidv.x;
-  let a = wid.x + wid.y * 65535u;
-  if (a >= step.nModel) { return; }
-  ${loadT}
+${atomMainWithT}
   let g0 = a * DIMIN;
   for (var q = lid; q < NC * M1; q += 64u) {
     ${NC === 4 ? /* wgsl */ `
