@@ -38,6 +38,9 @@ const UNIFORM = 0x40 | 0x8; // UNIFORM | COPY_DST
 
 interface Kernel { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }
 
+/** Compiled kernels per device by WGSL source: engines of the same model (or sharing kernels) compile once. */
+const PIPELINES = new WeakMap<GPUDevice, Map<string, Kernel>>();
+
 /** Bind-group layout entries from a kernel's `@group(0) @binding(n) var<...>` declarations. */
 export function bindingsOf(code: string): GPUBindGroupLayoutEntry[] {
   const out: GPUBindGroupLayoutEntry[] = [];
@@ -178,7 +181,8 @@ export class WebGpuDpPotential implements Potential {
     this.dev.pushErrorScope('validation');
     // One at a time: Dawn in Node has crashed on many concurrent async pipeline creations.
     const entries: [string, Kernel][] = [];
-    const byCode = new Map<string, Kernel>();
+    let byCode = PIPELINES.get(this.dev);
+    if (!byCode) PIPELINES.set(this.dev, (byCode = new Map()));
     for (const [name, code] of Object.entries(srcs)) {
       const same = byCode.get(code);
       if (same) { entries.push([name, same]); continue; }
