@@ -33,6 +33,8 @@ if (args.has('--python')) {
   debs.push(['/usr/lib/python3/dist-packages/scipy/__init__.py', 'python3-scipy']);
   debs.push(['/usr/lib/python3/dist-packages/pytest/__init__.py', 'python3-pytest']);
   debs.push(['/usr/lib/python3/dist-packages/h5py/__init__.py', 'python3-h5py']);
+  // The model factory's trainer (training/trainer, issue 7); its tests run a tiny model.
+  debs.push(['/usr/lib/python3/dist-packages/torch/__init__.py', 'python3-torch']);
 }
 const missing = debs.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
 if (missing.length) {
