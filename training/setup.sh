@@ -3,9 +3,9 @@
 #   sudo training/setup.sh          (or as root)
 # Python: always use Debian's interpreter /usr/bin/python3 (the packages below live there).
 set -e
-PKGS="python3 python3-numpy python3-scipy python3-ase gpaw gpaw-data python3-matplotlib python3-h5py python3-pytest nwchem"
-# optional, for later steps (CP2K cross-checks, DP training): cp2k cp2k-data python3-torch
-[ "${WITH_EXTRA:-0}" = 1 ] && PKGS="$PKGS cp2k cp2k-data python3-torch"
+PKGS="python3 python3-numpy python3-scipy python3-ase gpaw gpaw-data python3-matplotlib python3-h5py python3-pytest python3-torch nwchem"
+# optional, for later steps (CP2K cross-checks): cp2k cp2k-data
+[ "${WITH_EXTRA:-0}" = 1 ] && PKGS="$PKGS cp2k cp2k-data"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

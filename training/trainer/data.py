@@ -1,0 +1,110 @@
+"""DeePMD-kit npy systems (training/data/<category>/<formula>/{type.raw, type_map.raw, set.*/coord.npy ...}) and the
+data statistics DeePMD-kit computes before training: davg/dstd of the environment matrix and the per-type energy bias.
+"""
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .model import DTYPE, DPModel, NeighborData
+
+
+@dataclass
+class Frame:
+    system: str  # path of the system directory
+    category: str
+    coord: np.ndarray  # (n, 3)
+    box: np.ndarray | None  # (3, 3)
+    atype: np.ndarray  # (n,) indices into the model's type_map
+    energy: float
+    force: np.ndarray  # (n, 3)
+    virial: np.ndarray | None  # (3, 3)
+    nb: NeighborData | None = None
+
+    @property
+    def natoms(self) -> int:
+        return len(self.atype)
+
+
+def read_system(path: str, type_map: list[str]) -> list[Frame]:
+    atype = np.loadtxt(os.path.join(path, 'type.raw'), dtype=int, ndmin=1)
+    tm_file = os.path.join(path, 'type_map.raw')
+    if os.path.exists(tm_file):  # remap the system's own type indices onto the model's type_map
+        names = open(tm_file).read().split()
+        atype = np.array([type_map.index(names[t]) for t in atype])
+    nopbc = os.path.exists(os.path.join(path, 'nopbc'))
+    category = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    frames = []
+    for s in sorted(glob.glob(os.path.join(path, 'set.*'))):
+        ld = lambda name: np.load(os.path.join(s, name)) if os.path.exists(os.path.join(s, name)) else None
+        coord, energy, force, box, virial = ld('coord.npy'), ld('energy.npy'), ld('force.npy'), ld('box.npy'), ld('virial.npy')
+        for k in range(len(energy)):
+            frames.append(Frame(path, category, coord[k].reshape(-1, 3), None if (box is None or nopbc) else box[k].reshape(3, 3),
+                                atype, float(energy[k]), force[k].reshape(-1, 3),
+                                None if virial is None else virial[k].reshape(3, 3)))
+    return frames
+
+
+def read_dataset(root: str, type_map: list[str]) -> list[Frame]:
+    """All systems under root (any depth), identified by their type.raw."""
+    frames = []
+    for t in sorted(glob.glob(os.path.join(root, '**', 'type.raw'), recursive=True)):
+        frames += read_system(os.path.dirname(t), type_map)
+    return frames
+
+
+def attach_neighbors(model: DPModel, frames: list[Frame]) -> None:
+    for f in frames:
+        f.nb = model.neighbors(f.coord, f.box, f.atype)
+
+
+def env_stat(model: DPModel, frames: list[Frame], protection: float = 1e-2) -> tuple[np.ndarray, np.ndarray]:
+    """DeePMD-kit's se_e2_a statistics: per centre type, over all slots (padding included, as zero rows):
+    davg = (mean of the radial column, 0, 0, 0); dstd = (std of the radial column, sqrt(mean of the squared angular
+    columns) x3), each floored at `protection`; the same for every slot."""
+    nt, N = model.ntypes, model.nnei
+    sr, sr2, sa2, n = np.zeros(nt), np.zeros(nt), np.zeros(nt), np.zeros(nt)
+    with torch.no_grad():
+        for f in frames:
+            nb = f.nb or model.neighbors(f.coord, f.box, f.atype)
+            R, _, _ = model.env_matrix(torch.as_tensor(f.coord, dtype=DTYPE), None if f.box is None else torch.as_tensor(f.box, dtype=DTYPE),
+                                       torch.as_tensor(f.atype), nb)
+            R = R.numpy()
+            for t in range(nt):
+                Rt = R[f.atype == t]
+                sr[t] += Rt[..., 0].sum()
+                sr2[t] += (Rt[..., 0] ** 2).sum()
+                sa2[t] += (Rt[..., 1:] ** 2).sum() / 3
+                n[t] += Rt.shape[0] * N
+    davg = np.zeros((nt, N, 4))
+    dstd = np.ones((nt, N, 4))
+    for t in range(nt):
+        if n[t] == 0:
+            continue
+        avg = sr[t] / n[t]
+        std_r = np.sqrt(max(sr2[t] / n[t] - avg * avg, 0.0))
+        std_a = np.sqrt(sa2[t] / n[t])
+        davg[t, :, 0] = avg
+        dstd[t, :, 0] = max(std_r, protection)
+        dstd[t, :, 1:] = max(std_a, protection)
+    return davg, dstd
+
+
+def energy_bias(frames: list[Frame], ntypes: int, rcond: float | None = None) -> np.ndarray:
+    """Least-squares per-type energy: E_frame ~ sum_t n_t b_t (DeePMD-kit's compute_output_stats)."""
+    A = np.array([np.bincount(f.atype, minlength=ntypes) for f in frames], dtype=np.float64)
+    y = np.array([f.energy for f in frames])
+    b, *_ = np.linalg.lstsq(A, y, rcond=rcond)
+    return b
+
+
+def prepare(model: DPModel, frames: list[Frame]) -> None:
+    """Neighbour lists, davg/dstd and the energy bias (into model.out_bias) from the data."""
+    attach_neighbors(model, frames)
+    davg, dstd = env_stat(model, frames)
+    model.set_stat(davg, dstd)
+    model.set_bias(energy_bias(frames, model.ntypes))
