@@ -102,9 +102,11 @@ def energy_bias(frames: list[Frame], ntypes: int, rcond: float | None = None) ->
     return b
 
 
-def prepare(model: DPModel, frames: list[Frame]) -> None:
-    """Neighbour lists, davg/dstd and the energy bias (into model.out_bias) from the data."""
+def prepare(model: DPModel, frames: list[Frame], bias_frames: list[Frame] | None = None) -> None:
+    """Neighbour lists, davg/dstd and the energy bias (into model.out_bias) from the data.  `bias_frames`: the frames
+    for the least-squares bias (default: all).  Short dimers (tens of eV/atom) skew a plain fit; passing the
+    condensed configurations only is a sensible choice, since the table carries the short-range part."""
     attach_neighbors(model, frames)
     davg, dstd = env_stat(model, frames)
     model.set_stat(davg, dstd)
-    model.set_bias(energy_bias(frames, model.ntypes))
+    model.set_bias(energy_bias(bias_frames if bias_frames else frames, model.ntypes))

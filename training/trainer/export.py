@@ -142,10 +142,11 @@ def _load_net(net_mod, net_dict):
         v = ld['@variables']
         l.w.data.copy_(torch.as_tensor(_arr(v['w'])).reshape(l.w.shape))
         l.b.data.copy_(torch.as_tensor(_arr(v['b'])).reshape(l.b.shape))
-        if l.idt is not None:
-            l.idt.data.copy_(torch.as_tensor(_arr(v['idt'])).reshape(l.idt.shape))
-        elif v.get('idt') is not None:
-            raise ValueError('layer has idt but the model config does not')
+        idt = _arr(v.get('idt'))
+        if idt is None:
+            l.idt = None  # e.g. layer 0 of TF-converted fitting nets
+        else:
+            l.idt = torch.nn.Parameter(torch.as_tensor(idt).reshape(l.nout).clone())
 
 
 def dict_to_model(d: dict) -> DPModel:

@@ -40,15 +40,29 @@ def batch_loss(model: DPModel, frames: list[Frame], cfg: TrainConfig, lr: float)
     return total / len(frames), infos
 
 
-def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | None = None, log=print, stat: bool = True) -> list[float]:
+def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | None = None, log=print, stat: bool = True,
+          bias_frames: list[Frame] | None = None) -> list[float]:
     """Trains in place; returns the loss of every step. `stat`: compute davg/dstd and the energy bias first."""
     if stat:
-        prepare(model, frames)
+        prepare(model, frames, bias_frames)
     else:
         for f in frames:
             if f.nb is None:
                 f.nb = model.neighbors(f.coord, f.box, f.atype)
     rng = random.Random(cfg.seed)
+    order: list[int] = []
+
+    def next_batch() -> list[Frame]:
+        # epochs of shuffled frames; a batch as large as the data set is the whole data set every step
+        if cfg.batch_size >= len(frames):
+            return frames
+        while len(order) < cfg.batch_size:
+            perm = list(range(len(frames)))
+            rng.shuffle(perm)
+            order.extend(perm)
+        idx = [order.pop(0) for _ in range(cfg.batch_size)]
+        return [frames[k] for k in idx]
+
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr.start_lr)
     model.train()
     losses = []
@@ -57,7 +71,7 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         lr = cfg.lr.lr(step)
         for g in opt.param_groups:
             g['lr'] = lr
-        batch = [frames[rng.randrange(len(frames))] for _ in range(cfg.batch_size)]
+        batch = next_batch()
         loss, infos = batch_loss(model, batch, cfg, lr)
         opt.zero_grad()
         loss.backward()
