@@ -212,3 +212,17 @@ def test_deepmd_v3_vector():
     dW = np.abs(out['virial'].detach().numpy().ravel() - np.ravel(v['expected_virial'])).max()
     print(f'DeePMD-kit v3 vector: |dE| {dE:.1e}  |dE_i| {dEi:.1e}  |dF| {dF:.1e}  |dW| {dW:.1e}')
     assert dE < 1e-10 and dEi < 1e-10 and dF < 1e-10 and dW < 1e-10
+
+
+@pytest.mark.skipif(not os.path.isdir(DATA), reason='no training/data')
+def test_bias_placement_with_isolated_atoms():
+    """out_bias = isolated-atom energies (the zero of the table), bias_atom_e = least-squares fit - atoms."""
+    from trainer.data import energy_bias, isolated_atom_energies, prepare, read_dataset
+    frames = read_dataset(DATA, ['Mo', 'S'])
+    e = isolated_atom_energies(frames, 2)
+    assert e is not None
+    condensed = [f for f in frames if f.category not in ('atom', 'dimer')]
+    m = tiny()
+    prepare(m, condensed, condensed, e)
+    b = energy_bias(condensed, 2)
+    assert np.allclose(m.out_bias.numpy(), e) and np.allclose((m.out_bias + m.bias_atom_e).numpy(), b)

@@ -102,11 +102,33 @@ def energy_bias(frames: list[Frame], ntypes: int, rcond: float | None = None) ->
     return b
 
 
-def prepare(model: DPModel, frames: list[Frame], bias_frames: list[Frame] | None = None) -> None:
-    """Neighbour lists, davg/dstd and the energy bias (into model.out_bias) from the data.  `bias_frames`: the frames
-    for the least-squares bias (default: all).  Short dimers (tens of eV/atom) skew a plain fit; passing the
-    condensed configurations only is a sensible choice, since the table carries the short-range part."""
+def isolated_atom_energies(frames: list[Frame], ntypes: int) -> np.ndarray | None:
+    """Energies of the single-atom frames (category 'atom'), one per type, or None if some type has none."""
+    e = np.full(ntypes, np.nan)
+    for f in frames:
+        if f.natoms == 1:
+            e[f.atype[0]] = f.energy
+    return None if np.isnan(e).any() else e
+
+
+def prepare(model: DPModel, frames: list[Frame], bias_frames: list[Frame] | None = None,
+            atom_energies: np.ndarray | None = None) -> None:
+    """Neighbour lists, davg/dstd and the energy bias from the data.
+
+    `bias_frames`: the frames for the least-squares bias b (default: all).  Short dimers (tens of eV/atom) skew a
+    plain fit; the condensed configurations are the sensible choice, since the table carries the short range.
+    Placement (v3: E_i = (1 - w)(NN + bias_atom_e) + w E_tab + out_bias):
+      * atom_energies None: out_bias = b, bias_atom_e = 0 (the table energy sits on top of b; DeePMD-kit's default);
+      * atom_energies e (isolated atoms, the zero of the pair table): out_bias = e, bias_atom_e = b - e, so that
+        far from any close contact E_i = NN + b and at a full table weight E_i = 1/2 sum V + e (DFT-consistent
+        dimers)."""
     attach_neighbors(model, frames)
     davg, dstd = env_stat(model, frames)
     model.set_stat(davg, dstd)
-    model.set_bias(energy_bias(bias_frames if bias_frames else frames, model.ntypes))
+    b = energy_bias(bias_frames if bias_frames else frames, model.ntypes)
+    if atom_energies is None:
+        model.set_bias(b)
+        model.bias_atom_e.zero_()
+    else:
+        model.set_bias(atom_energies)
+        model.bias_atom_e.copy_(torch.as_tensor(b - atom_energies, dtype=DTYPE))

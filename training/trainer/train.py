@@ -41,10 +41,10 @@ def batch_loss(model: DPModel, frames: list[Frame], cfg: TrainConfig, lr: float)
 
 
 def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | None = None, log=print, stat: bool = True,
-          bias_frames: list[Frame] | None = None) -> list[float]:
+          bias_frames: list[Frame] | None = None, atom_energies=None) -> list[float]:
     """Trains in place; returns the loss of every step. `stat`: compute davg/dstd and the energy bias first."""
     if stat:
-        prepare(model, frames, bias_frames)
+        prepare(model, frames, bias_frames, atom_energies)
     else:
         for f in frames:
             if f.nb is None:

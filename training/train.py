@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Train a DP-Tab (se_e2_a + pair table) MoS2 model on training/data and export it as a DeePMD-kit v3 "zbl" model.
+
+  /usr/bin/python3 training/train.py --steps 200000 --out models/mos2-dptab --seed 1
+  /usr/bin/python3 training/train.py --steps 5 --out /tmp/t --tiny          (smoke run)
+
+Writes OUT.yaml and OUT.json (and OUT.log.jsonl with the step losses).  See trainer/__init__.py.
+"""
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from trainer import export  # noqa: E402
+from trainer.data import isolated_atom_energies, read_dataset  # noqa: E402
+from trainer.loss import LossConfig, LRConfig  # noqa: E402
+from trainer.model import DPModel, ModelConfig, PairTable, build_neighbors  # noqa: E402
+from trainer.train import TrainConfig, evaluate, train  # noqa: E402
+
+
+def min_distance(f) -> float:
+    nb = build_neighbors(f.coord, f.box, f.atype, 3.0, [64] * (int(f.atype.max()) + 1))
+    d = f.coord[nb.j] - f.coord[nb.i] + (nb.shift @ f.box if f.box is not None else 0)
+    return float(np.linalg.norm(d, axis=1).min()) if len(d) else np.inf
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data', default=os.path.join(HERE, 'data'))
+    p.add_argument('--table', default=os.path.join(os.path.dirname(HERE), 'models', 'mos2-pairtable.txt'),
+                   help="pair table in DeePMD-kit's format ('none': no table, a plain DP model)")
+    p.add_argument('--out', required=True, help='output path without extension')
+    p.add_argument('--steps', type=int, default=100000)
+    p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--rcut', type=float, default=6.0)
+    p.add_argument('--rcut-smth', type=float, default=0.5)
+    p.add_argument('--sel', default='40,80')
+    p.add_argument('--neuron', default='25,50,100')
+    p.add_argument('--axis-neuron', type=int, default=16)
+    p.add_argument('--fitting', default='240,240,240')
+    p.add_argument('--tiny', action='store_true', help='a tiny net (smoke runs)')
+    p.add_argument('--start-lr', type=float, default=1e-3)
+    p.add_argument('--stop-lr', type=float, default=3.51e-8)
+    p.add_argument('--decay-steps', type=int, default=5000)
+    p.add_argument('--batch-size', type=int, default=1)
+    p.add_argument('--pref', default='0.02,1,1000,1,0,0', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
+    p.add_argument('--relative-f', type=float, default=None, help="eps of the relative force error (paper eq. 4); off by default")
+    p.add_argument('--relative-f-min-force', type=float, default=0.0)
+    p.add_argument('--bias-exclude', default='dimer,atom', help='categories left out of the energy-bias fit')
+    p.add_argument('--bias-mode', choices=['atoms', 'lstsq'], default='atoms',
+                   help='atoms: out_bias = isolated-atom energies (the table zero), bias_atom_e = fit - atoms; '
+                        'lstsq: out_bias = the fit (DeePMD-kit default)')
+    p.add_argument('--no-fit-below', type=float, default=0.0,
+                   help='leave out frames whose shortest distance is below this (A): the table alone describes them')
+    p.add_argument('--disp-freq', type=int, default=100)
+    p.add_argument('--threads', type=int, default=0)
+    a = p.parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    ints = lambda s: [int(x) for x in s.split(',') if x]
+    cfg = ModelConfig(type_map=['Mo', 'S'], rcut=a.rcut, rcut_smth=a.rcut_smth, sel=ints(a.sel),
+                      neuron=[4, 8, 16] if a.tiny else ints(a.neuron), axis_neuron=4 if a.tiny else a.axis_neuron,
+                      fitting_neuron=[16, 16] if a.tiny else ints(a.fitting), seed=a.seed)
+    table = None if a.table == 'none' else PairTable.from_file(a.table, cfg.rcut)
+    model = DPModel(cfg, table)
+    frames = read_dataset(a.data, cfg.type_map)
+    atoms_e = isolated_atom_energies(frames, len(cfg.type_map)) if a.bias_mode == 'atoms' else None
+    if a.no_fit_below > 0:
+        frames = [f for f in frames if f.natoms < 2 or min_distance(f) >= a.no_fit_below]
+    excl = set(a.bias_exclude.split(','))
+    pr = [float(x) for x in a.pref.split(',')]
+    tc = TrainConfig(
+        loss=LossConfig(*pr, relative_f=a.relative_f, relative_f_min_force=a.relative_f_min_force),
+        lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed)
+    print(f'{len(frames)} frames from {a.data}; model {cfg}', flush=True)
+    losses = train(model, frames, tc, steps=a.steps, log=lambda s: print(s, flush=True),
+                   bias_frames=[f for f in frames if f.category not in excl], atom_energies=atoms_e)
+    print('RMSE on the training frames:', evaluate(model, frames))
+    for ext in ('yaml', 'json'):
+        export.save(model, f'{a.out}.{ext}')
+    with open(f'{a.out}.log.jsonl', 'w') as f:
+        for k, l in enumerate(losses):
+            f.write(json.dumps({'step': k, 'loss': l}) + '\n')
+    print(f'wrote {a.out}.yaml, {a.out}.json')
+
+
+if __name__ == '__main__':
+    main()
