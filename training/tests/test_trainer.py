@@ -226,3 +226,22 @@ def test_bias_placement_with_isolated_atoms():
     prepare(m, condensed, condensed, e)
     b = energy_bias(condensed, 2)
     assert np.allclose(m.out_bias.numpy(), e) and np.allclose((m.out_bias + m.bias_atom_e).numpy(), b)
+
+
+def test_loss_schedules_and_relative_force():
+    from trainer.loss import LossConfig, LRConfig, frame_loss, prefactors
+    lr = LRConfig(start_lr=1e-3, stop_lr=1e-7, decay_steps=10, num_steps=1000)
+    assert lr.lr(0) == 1e-3 and lr.lr(9) == 1e-3 and abs(lr.lr(1000) / 1e-7 - 1) < 1e-9
+    c = LossConfig(start_pref_e=0.02, limit_pref_e=1, start_pref_f=1000, limit_pref_f=1, start_pref_v=0, limit_pref_v=0)
+    assert np.allclose(prefactors(c, 1e-3, 1e-3), (0.02, 1000.0, 0.0), rtol=1e-12, atol=0)
+    assert prefactors(c, 0.0, 1e-3) == (1.0, 1.0, 0.0)
+    F = torch.tensor([[3.0, 4.0, 0.0], [0.0, 0.0, 0.0]], dtype=DTYPE)  # |F| = 5 and 0
+    pred = {'energy': torch.tensor(2.0, dtype=DTYPE), 'force': F + 1.0, 'virial': torch.zeros(3, 3, dtype=DTYPE)}
+    l, _ = frame_loss(c, (0.5, 2.0, 0.0), pred, 0.0, F, None, 2)
+    assert abs(float(l) - (0.5 / 2 * 4 + 2.0 * 1.0)) < 1e-12
+    c.relative_f = 1.0  # residual / (|F| + 1): 1/6 on atom 0, 1 on atom 1
+    l, _ = frame_loss(c, (0.0, 2.0, 0.0), pred, 0.0, F, None, 2)
+    assert abs(float(l) - 2.0 * (3 / 36 + 3) / 6) < 1e-12
+    c.relative_f_min_force = 10.0  # configuration below the threshold: plain force error
+    l, _ = frame_loss(c, (0.0, 2.0, 0.0), pred, 0.0, F, None, 2)
+    assert abs(float(l) - 2.0) < 1e-12
