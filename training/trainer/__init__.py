@@ -11,7 +11,9 @@ Modules
              PairTable.from_file(models/mos2-pairtable.txt, rcut): DeePMD-kit v3 table coefficients (clamped spline,
              table extended to rcut).
   data.py    read_dataset(training/data, type_map) -> frames; env_stat (davg/dstd), energy_bias (least squares),
-             prepare(model, frames) sets both (the bias goes to out_bias: added unweighted, outside the blend).
+             isolated_atom_energies; prepare(model, frames, bias_frames, atom_energies) sets both: without atom
+             energies the fit goes to out_bias (unweighted, outside the blend; DeePMD-kit's default); with them
+             out_bias = isolated atoms (the table's zero) and bias_atom_e = fit - atoms (weighted by 1 - w).
   loss.py    LossConfig (start/limit prefactors for E, F, V scaled by lr/start_lr; relative_f = eps of the paper's
              eq. 4 relative force error |dF| / (|F_dft| + eps), optionally only for configurations whose largest
              DFT force exceeds relative_f_min_force), LRConfig (DeePMD-kit's staircase exponential decay).
@@ -30,7 +32,8 @@ Example
   frames = read_dataset('training/data', cfg.type_map)
   train(model, frames, TrainConfig(), steps=1000)      # computes davg/dstd and the bias first
   export.save(model, 'mos2-dptab.yaml'); export.save(model, 'mos2-dptab.json')
-or the command line: /usr/bin/python3 training/train.py --help.
+or the command line: /usr/bin/python3 training/train.py --out models/x --steps N [--bias-mode atoms|lstsq]
+[--no-fit-below 1.05] [--relative-f EPS] ... (--help); --tiny --steps 5 is a smoke run.
 
 Tests: cd training && CI=1 /usr/bin/python3 -m pytest -q tests/test_trainer.py (forces/virial against finite
 differences, round trip, agreement with the app's CPU reference `npx tsx src/cli/main.ts eval` to 1e-8, a few steps).
