@@ -35,6 +35,7 @@ if (args.has('--python')) {
   debs.push(['/usr/lib/python3/dist-packages/h5py/__init__.py', 'python3-h5py']);
   // The model factory's trainer (training/trainer, issue 7); its tests run a tiny model.
   debs.push(['/usr/lib/python3/dist-packages/torch/__init__.py', 'python3-torch']);
+  debs.push(['/usr/lib/python3/dist-packages/yaml/__init__.py', 'python3-yaml']);
 }
 const missing = debs.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
 if (missing.length) {

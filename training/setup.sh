@@ -3,7 +3,7 @@
 #   sudo training/setup.sh          (or as root)
 # Python: always use Debian's interpreter /usr/bin/python3 (the packages below live there).
 set -e
-PKGS="python3 python3-numpy python3-scipy python3-ase gpaw gpaw-data python3-matplotlib python3-h5py python3-pytest python3-torch nwchem"
+PKGS="python3 python3-numpy python3-scipy python3-ase gpaw gpaw-data python3-matplotlib python3-h5py python3-pytest python3-torch python3-yaml nwchem"
 # optional, for later steps (CP2K cross-checks): cp2k cp2k-data
 [ "${WITH_EXTRA:-0}" = 1 ] && PKGS="$PKGS cp2k cp2k-data"
 missing=""
