@@ -4,7 +4,7 @@
 import { DpCpuPotential } from '../potential/cpu/dpPotential.ts';
 import { createGpuContext } from '../potential/webgpu/device.ts';
 import { WebGpuDpPotential } from '../potential/webgpu/engine.ts';
-import type { EvalResult, System } from '../potential/types.ts';
+import { PotentialRangeError, type EvalResult, type System } from '../potential/types.ts';
 import type { DpModel } from '../model/types.ts';
 import { jiang2015, SwZblPotential } from '../potential/classical/sw.ts';
 import { relaxSheet, type RelaxResult } from '../physics/lattice.ts';
@@ -64,7 +64,20 @@ class DpGpuOrCpu implements Potential {
     })());
   }
   async compute(system: System): Promise<EvalResult> {
-    return (await this.start()).compute(system);
+    const pot = await this.start();
+    if (!(pot instanceof WebGpuDpPotential)) return pot.compute(system);
+    try {
+      return await pot.compute(system);
+    } catch (e) {
+      // A configuration the model cannot describe is the user's to see; anything else (device lost, driver error)
+      // moves this run to the CPU reference so it goes on.
+      if (e instanceof PotentialRangeError) throw e;
+      console.warn(`The WebGPU engine failed (${(e as Error).message}); continuing on the CPU reference.`);
+      pot.dispose();
+      this.current = new DpCpuPotential(this.model, { label: this.label });
+      this.engine = Promise.resolve(this.current);
+      return this.current.compute(system);
+    }
   }
   dispose(): void { this.current.dispose?.(); }
 }

@@ -10,7 +10,7 @@ import { zOf } from '../classical/foreign.ts';
 import { faceDistances, inverse3 } from '../neighbors.ts';
 import { PotentialRangeError, type EvalResult, type Potential, type System } from '../types.ts';
 import { compressEmbeddings, type CompressionReport, type CompressedEmbedding } from './compress.ts';
-import type { GpuContext } from './device.ts';
+import { GpuUnavailableError, type GpuContext } from './device.ts';
 import {
   dpShaders, FLAG_NO_REVERSE, FLAG_TABLE_RANGE, FLAG_TOO_CLOSE, netLayout, rowChunkFor, sameArchitecture,
 } from './dpShaders.ts';
@@ -83,6 +83,7 @@ export class WebGpuDpPotential implements Potential {
   private sys: SystemBuffers | null = null;
   private built: { coord: Float64Array; cell: string; shift: Float64Array } | null = null;
   private disposed = false;
+  private lost: string | null = null;
   /** Steps since the last list build, and builds so far (for reports). */
   rebuilds = 0;
   /** Pipeline creation time per kernel (ms). */
@@ -103,6 +104,7 @@ export class WebGpuDpPotential implements Potential {
     const last = model.fitting.nets[0].layers.at(-1)!;
     if (last.nOut !== 1 || last.skip !== 'none' || last.idt) throw new PotentialRangeError('the fitting net must end in a plain linear layer with one output');
     this.dev = ctx.device;
+    void this.dev.lost.then((info) => { this.lost = info.message || info.reason || 'unknown reason'; });
     this.skin = opts.skin ?? 1.0;
     this.zblInner = opts.zblInner ?? 3.0;
     this.zblCutoff = opts.zblCutoff ?? 4.0;
@@ -307,6 +309,7 @@ export class WebGpuDpPotential implements Potential {
   // ------------------------------------------------------------------------------------------ compute
   async compute(system: System): Promise<EvalResult> {
     if (this.disposed) throw new Error('this WebGPU potential was disposed');
+    if (this.lost !== null) throw new GpuUnavailableError(`the GPU device was lost (${this.lost}); reload the page or use the CPU engine`);
     const n = system.atype.length;
     const coord = system.coord;
     for (let q = 0; q < coord.length; q++) if (!Number.isFinite(coord[q])) throw new PotentialRangeError(`atom ${Math.floor(q / 3)} has a non-finite coordinate`);
