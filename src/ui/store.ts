@@ -121,7 +121,7 @@ function sheetOfRun(info: RunInfo, settings: SimSettings): Sheet {
 /** Whether the settings can be run now (no control holds a bad value, the whole passes validateSettings). */
 export function settingsErrors(s: AppState): Record<string, string> {
   const own = Object.entries(s.fieldErrors).filter(([k]) => !k.startsWith('batch.')); // the batch panel's fields
-  return { ...validateSettings(s.settings, s.model?.typeMap ?? null), ...Object.fromEntries(own) };
+  return { ...validateSettings(s.settings, s.model?.typeMap ?? null, s.model?.maxAtoms), ...Object.fromEntries(own) };
 }
 
 export const useApp = create<AppState>()((set, get) => {
@@ -263,7 +263,7 @@ export const useApp = create<AppState>()((set, get) => {
       const sheetChanged = settings.sample.nx !== before.sample.nx || settings.sample.ny !== before.sample.ny || settings.model !== before.model;
       // A finished run stays on screen until the sample itself changes (or Reset).
       if (sheetChanged && (status === 'idle' || status === 'ended' || status === 'error')) {
-        if (Object.keys(validateSettings(settings, get().model?.typeMap ?? null)).some((k) => k.startsWith('sample.'))) return;
+        if (Object.keys(validateSettings(settings, get().model?.typeMap ?? null, get().model?.maxAtoms)).some((k) => k.startsWith('sample.'))) return;
         showPreview();
       }
     },

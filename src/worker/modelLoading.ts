@@ -4,6 +4,16 @@ import { loadModelFile } from '../model/load';
 import { formatSummary, summarizeModel } from '../model/summary';
 import type { DpModel } from '../model/types';
 import type { LoadedModelInfo } from './protocol';
+import { gpuMaxAtoms } from '../potential/webgpu/engine';
+import { CPU_DP_MAX_ATOMS, GPU_DP_MAX_ATOMS } from './settings';
+
+/** How large a sheet this model can run here, and on which engine (asks for the WebGPU adapter's limits). */
+async function atomLimit(model: DpModel): Promise<{ maxAtoms: number; engine: 'webgpu' | 'cpu' }> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
+  if (!adapter) return { maxAtoms: CPU_DP_MAX_ATOMS, engine: 'cpu' };
+  return { maxAtoms: Math.min(gpuMaxAtoms(model, adapter.limits), GPU_DP_MAX_ATOMS), engine: 'webgpu' };
+}
 
 export async function parseModel(bytes: Uint8Array, fileName: string): Promise<{ model: DpModel; info: LoadedModelInfo }> {
   const t0 = performance.now();
@@ -20,6 +30,7 @@ export async function parseModel(bytes: Uint8Array, fileName: string): Promise<{
       rows,
       summary,
       parseMs: performance.now() - t0,
+      ...(await atomLimit(model)),
     },
   };
 }

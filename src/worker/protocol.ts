@@ -25,6 +25,10 @@ export interface LoadedModelInfo {
   summary: ModelSummary;
   /** Milliseconds spent parsing in the worker. */
   parseMs: number;
+  /** Largest sheet this model can run here: from the WebGPU adapter's buffer limits, or the CPU engine's limit. */
+  maxAtoms: number;
+  /** Which engine runs it: the WebGPU engine where an adapter exists, else the float64 CPU reference. */
+  engine: 'webgpu' | 'cpu';
 }
 
 /** The system of a prepared run (atom order fixed for the whole run; the projectile is atom `projectile`). */

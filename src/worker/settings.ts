@@ -71,10 +71,13 @@ export const ENERGY_MAX = 1e6; // eV (1 MeV)
 
 /**
  * Largest sheet per engine. The classical potentials and the DP CPU reference run in the worker's JavaScript; the
- * limits keep a frame within a second or so. (The WebGPU DP engine will report its own from the adapter limits.)
+ * limits keep a frame within a second or so. A loaded DP model on the WebGPU engine reports its own limit from the
+ * adapter's buffer sizes (LoadedModelInfo.maxAtoms, at most GPU_DP_MAX_ATOMS).
  */
-export function maxAtomsFor(model: ModelChoice): number {
-  return model === 'loaded' ? 3000 : 30000;
+export const CPU_DP_MAX_ATOMS = 3000;
+export const GPU_DP_MAX_ATOMS = 100_000;
+export function maxAtomsFor(model: ModelChoice, loadedMaxAtoms = CPU_DP_MAX_ATOMS): number {
+  return model === 'loaded' ? loadedMaxAtoms : 30000;
 }
 
 export const atomsOf = (s: Pick<SampleSettings, 'nx' | 'ny'>): number => 6 * s.nx * s.ny;
@@ -112,12 +115,12 @@ export const RULES = {
 } satisfies Record<string, Rule>;
 
 /** Whole-settings check: every message, keyed by field ('sample.nx', 'projectile.energy', ...). Empty = valid. */
-export function validateSettings(s: SimSettings, modelTypeMap: string[] | null): Record<string, string> {
+export function validateSettings(s: SimSettings, modelTypeMap: string[] | null, loadedMaxAtoms?: number): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (key: string, msg: string | null) => { if (msg) out[key] = msg; };
   put('sample.nx', RULES.cells(s.sample.nx));
   put('sample.ny', RULES.cells(s.sample.ny));
-  if (!out['sample.nx'] && !out['sample.ny']) put('sample.nx', supercellMessage(s.sample.nx, s.sample.ny, s.model));
+  if (!out['sample.nx'] && !out['sample.ny']) put('sample.nx', supercellMessage(s.sample.nx, s.sample.ny, s.model, loadedMaxAtoms));
   put('sample.temperature', RULES.temperature(s.sample.temperature));
   put('sample.border', RULES.border(s.sample.border));
   const [lx, ly] = cellLengths(s.sample.nx, s.sample.ny);
@@ -148,9 +151,9 @@ export function validateSettings(s: SimSettings, modelTypeMap: string[] | null):
 }
 
 /** Why an nx x ny sheet is refused for this engine, or null. */
-export function supercellMessage(nx: number, ny: number, model: ModelChoice): string | null {
+export function supercellMessage(nx: number, ny: number, model: ModelChoice, loadedMaxAtoms?: number): string | null {
   const n = atomsOf({ nx, ny });
-  const max = maxAtomsFor(model);
+  const max = maxAtomsFor(model, loadedMaxAtoms);
   if (n > max) {
     return `${nx} × ${ny} cells = ${n.toLocaleString('en-US')} atoms, more than this engine handles (${max.toLocaleString('en-US')}).`;
   }

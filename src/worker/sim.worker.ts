@@ -17,6 +17,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** The model the next simulation will use; replaced only by a successful load. */
 let currentModel: DpModel | null = null;
 let currentModelName = '';
+let currentMaxAtoms: number | undefined;
 
 let session: LiveSession | null = null;
 let recorder: TrajectoryRecorder | null = null;
@@ -101,7 +102,7 @@ function fail(e: unknown): void {
 }
 
 async function prepare(settings: SimSettings) {
-  const errors = validateSettings(settings, currentModel ? currentModel.typeMap : null);
+  const errors = validateSettings(settings, currentModel ? currentModel.typeMap : null, currentMaxAtoms);
   const keys = Object.keys(errors);
   if (keys.length) throw new Error(keys.map((k) => `${k}: ${errors[k]}`).join(' '));
   await reset();
@@ -143,6 +144,7 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
         const { model, info } = await parseModel(new Uint8Array(msg.bytes), msg.fileName);
         currentModel = model;
         currentModelName = msg.fileName;
+        currentMaxAtoms = info.maxAtoms;
         forgetLoadedModel();
         return info;
       });

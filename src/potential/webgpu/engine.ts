@@ -38,6 +38,45 @@ const UNIFORM = 0x40 | 0x8; // UNIFORM | COPY_DST
 
 interface Kernel { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }
 
+/** Starting neighbour-list capacity per atom (grown when a step overflows it). */
+function initialListCapacity(model: DpModel, listCut: number): number {
+  const sel = nneiOf(model.descriptor);
+  return Math.ceil((Math.max(sel, 32) * 1.25 * (listCut / model.descriptor.rcut) ** 2) / 8) * 8;
+}
+
+/** Bytes of every per-system GPU buffer for n atoms (nModel of them in the model) and list capacity cap. */
+function bufferSizes(m: DpModel, n: number, nModel: number, cap: number): Record<string, number> {
+  const nt = m.typeMap.length;
+  const d = m.descriptor;
+  const NNEI = nneiOf(d);
+  const M1 = d.embeddings.find((x) => x)!.layers.at(-1)!.nOut;
+  const f = m.fitting;
+  const dimIn = f.dimDescrpt + f.numbFparam + f.numbAparam;
+  const fit = netLayout(f.nets[0]).layers;
+  const maxW = Math.max(dimIn, ...fit.map((l) => l.nOut));
+  const nm = Math.max(nModel, 1);
+  const sizes: Record<string, number> = {
+    pos: 32 * n, atomInfo: 16 * n, binOf: 4 * n, binAtoms: 4 * n,
+    entries: 8 * n * cap, rev: 4 * n * cap, entryD: 16 * n * cap, entrySlot: 4 * n * cap, pairG: 32 * n * cap,
+    slotEntry: 8 * nm * NNEI, slotGrad: 16 * nm * NNEI, status: 4 * n * (nt + 1),
+    Tpart: 4 * nm * nt * d.ncol * M1, gT: 4 * nm * d.ncol * M1, X: 4 * nm * dimIn, gX: 4 * nm * dimIn,
+    eDp: 4 * nm, blendInfo: 32 * n, out: 64 * n, extra: 4 * (f.numbFparam + f.numbAparam * nm + 1),
+    gA: 4 * nm * maxW, gB: 4 * nm * maxW,
+  };
+  fit.forEach((l, k) => { sizes[`Z${k}`] = 4 * nm * l.nOut; sizes[`Y${k}`] = 4 * nm * l.nOut; });
+  return sizes;
+}
+
+/**
+ * The largest MoS2-like system (all atoms in the model) whose buffers fit an adapter's limits, with the starting
+ * list capacity of a 1 Å skin and a 4 Å ZBL range (the app refuses larger sheets at the control).
+ */
+export function gpuMaxAtoms(model: DpModel, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }): number {
+  const listCut = Math.max(model.descriptor.rcut, model.pairTable?.rule === 'v3' ? model.pairTable.rcut : 0, 4.0) + 1.0;
+  const perAtom = Math.max(...Object.values(bufferSizes(model, 1000, 1000, initialListCapacity(model, listCut)))) / 1000;
+  return Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / perAtom);
+}
+
 /** Compiled kernels per device by WGSL source: engines of the same model (or sharing kernels) compile once. */
 const PIPELINES = new WeakMap<GPUDevice, Map<string, Kernel>>();
 
@@ -222,29 +261,13 @@ export class WebGpuDpPotential implements Potential {
     const typeStart: number[] = [0];
     for (let t = 0; t < nt; t++) typeStart.push(typeStart[t] + mtype.filter((x) => x === t).length);
     const nModel = typeStart[nt];
-    const d = m.descriptor;
-    const NNEI = nneiOf(d);
-    const M1 = d.embeddings.find((x) => x)!.layers.at(-1)!.nOut;
-    const f = m.fitting;
-    const dimIn = f.dimDescrpt + f.numbFparam + f.numbAparam;
-    const maxW = Math.max(dimIn, ...this.fitLayout.layers.map((l) => l.nOut));
-    const nm = Math.max(nModel, 1);
-    const sizes: Record<string, number> = {
-      pos: 32 * n, atomInfo: 16 * n, binOf: 4 * n, binAtoms: 4 * n,
-      entries: 8 * n * cap, rev: 4 * n * cap, entryD: 16 * n * cap, entrySlot: 4 * n * cap, pairG: 32 * n * cap,
-      slotEntry: 8 * nm * NNEI, slotGrad: 16 * nm * NNEI, status: 4 * n * (nt + 1),
-      Tpart: 4 * nm * nt * d.ncol * M1, gT: 4 * nm * d.ncol * M1, X: 4 * nm * dimIn, gX: 4 * nm * dimIn,
-      eDp: 4 * nm, blendInfo: 32 * n, out: 64 * n, extra: 4 * (f.numbFparam + f.numbAparam * nm + 1),
-      gA: 4 * nm * maxW, gB: 4 * nm * maxW,
-    };
-    this.fitLayout.layers.forEach((l, k) => { sizes[`Z${k}`] = 4 * nm * l.nOut; sizes[`Y${k}`] = 4 * nm * l.nOut; });
+    const sizes = bufferSizes(m, n, nModel, cap);
     const limit = Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
     const [worst, bytes] = Object.entries(sizes).sort((a, b) => b[1] - a[1])[0];
     if (bytes > limit) {
-      const perAtom = bytes / n;
       throw new PotentialRangeError(
         `${n} atoms need a ${(bytes / 2 ** 20).toFixed(0)} MiB '${worst}' buffer on the GPU, more than this adapter allows ` +
-          `(${(limit / 2 ** 20).toFixed(0)} MiB): the largest system that fits is about ${Math.floor(limit / perAtom)} atoms.`,
+          `(${(limit / 2 ** 20).toFixed(0)} MiB): the largest system that fits is about ${Math.floor(limit / (bytes / n))} atoms.`,
       );
     }
     const buffers: Record<string, GPUBuffer> = {};
@@ -271,6 +294,7 @@ export class WebGpuDpPotential implements Potential {
     buffers.K = this.upload(K);
     // Per-type GEMM uniforms (forward and backward of each fitting layer).
     const L = this.fitLayout.layers;
+    const dimIn = m.fitting.dimDescrpt + m.fitting.numbFparam + m.fitting.numbAparam;
     for (let t = 0; t < nt; t++) {
       const base = this.fitLayout.base[t];
       const rows = { rowOff: typeStart[t], M: typeStart[t + 1] - typeStart[t], ebias: m.fitting.biasAtomE[t] };
@@ -337,8 +361,7 @@ export class WebGpuDpPotential implements Potential {
   private sysSig = '';
 
   private initialCap(): number {
-    const sel = nneiOf(this.model.descriptor);
-    return Math.ceil((Math.max(sel, 32) * 1.25 * (this.listCut / this.model.descriptor.rcut) ** 2) / 8) * 8;
+    return initialListCapacity(this.model, this.listCut);
   }
 
   private cellKey(system: System): string {

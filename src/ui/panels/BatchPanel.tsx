@@ -42,7 +42,7 @@ export function BatchPanel() {
   useEffect(() => { void load(); }, [load]);
 
   const energies = parseEnergies(energiesText);
-  const base = validateSettings(settings, model?.typeMap ?? null);
+  const base = validateSettings(settings, model?.typeMap ?? null, model?.maxAtoms);
   const blocking = Object.entries(base).filter(([k]) => k.startsWith('sample.') || k === 'model' || k === 'projectile.polar' || k === 'projectile.azimuth' || k === 'projectile.species');
   const running = b.status === 'running';
   const canStart = !running && typeof energies !== 'string' && fieldErrors.length === 0 && blocking.length === 0 && settings.projectile.mode === 'ion';

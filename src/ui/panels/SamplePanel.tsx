@@ -9,13 +9,14 @@ export function SamplePanel() {
   const titleId = useId();
   const sample = useApp((s) => s.settings.sample);
   const model = useApp((s) => s.settings.model);
+  const loadedMax = useApp((s) => s.model?.maxAtoms);
   const update = useApp((s) => s.updateSettings);
   const editable = useEditable();
   const set = (patch: Partial<SampleSettings>) => update((s) => ({ ...s, sample: { ...s.sample, ...patch } }));
   const cells = (v: number) => RULES.cells(v);
   // The supercell limit depends on both counts: check each against the other's current value.
-  const nxRule = (v: number) => cells(v) ?? supercellMessage(v, sample.ny, model);
-  const nyRule = (v: number) => cells(v) ?? supercellMessage(sample.nx, v, model);
+  const nxRule = (v: number) => cells(v) ?? supercellMessage(v, sample.ny, model, loadedMax);
+  const nyRule = (v: number) => cells(v) ?? supercellMessage(sample.nx, v, model, loadedMax);
   const [lx, ly] = cellLengths(sample.nx, sample.ny);
   return (
     <section className="panel" aria-labelledby={titleId}>
