@@ -4,25 +4,15 @@
 // sheets of about 100-6400 atoms, with the adapter's dense matmul rate. The last line is one JSON object.
 import { cpus } from 'node:os';
 import { loadModelFile } from '../src/model/load.ts';
-import type { DpModel } from '../src/model/types.ts';
 import { dpFlopsPerAtom, PAPER_SIZE, syntheticMoS2DpTab } from '../src/model/synthetic.ts';
 import { modelToJson, modelToYaml } from '../src/model/v3/write.ts';
 import { evaluateDp } from '../src/potential/cpu/dp.ts';
+import { buildSheet } from '../src/physics/lattice.ts';
 import type { System } from '../src/potential/types.ts';
 import { nodeGpuContext } from '../src/potential/webgpu/nodeGpu.ts';
 import { WebGpuDpPotential } from '../src/potential/webgpu/engine.ts';
 import { measureMatmulRate } from '../src/potential/webgpu/matmulRate.ts';
 import { forceDifference } from '../src/potential/webgpu/selfCheck.ts';
-
-const paperSizeModel = (): DpModel => syntheticMoS2DpTab(PAPER_SIZE);
-
-function sheet(nx: number, ny: number) {
-  const a = 3.18, b = a * Math.sqrt(3), t = 3.12;
-  const frac: [number, number, number, number][] = [[0, 0, 0, 0], [0.5, 0.5, 0, 0], [0.5, 1 / 6, t / 2, 1], [0.5, 1 / 6, -t / 2, 1], [0, 2 / 3, t / 2, 1], [0, 2 / 3, -t / 2, 1]];
-  const coord: number[] = [], atype: number[] = [];
-  for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) for (const [fx, fy, z, ty] of frac) { coord.push((fx + i) * a, (fy + j) * b, z); atype.push(ty); }
-  return { coord: Float64Array.from(coord), atype: Int32Array.from(atype), cell: Float64Array.of(nx * a, 0, 0, 0, ny * b, 0, 0, 0, 40), pbc: [true, true, false] as const };
-}
 
 async function timeLoad(bytes: Uint8Array, name: string, reps = 3): Promise<number> {
   let best = Infinity;
@@ -34,7 +24,7 @@ async function timeLoad(bytes: Uint8Array, name: string, reps = 3): Promise<numb
   return best;
 }
 
-const m = paperSizeModel();
+const m = syntheticMoS2DpTab(PAPER_SIZE);
 const enc = new TextEncoder();
 const json = enc.encode(modelToJson(m));
 const yaml = enc.encode(modelToYaml(m));
@@ -65,9 +55,8 @@ const packed = await WebGpuDpPotential.create(ctx, m, { compress: true });
 console.log(`compression: ${packed.compression!.intervals.length} tables x ${packed.compression!.intervals[0]} intervals, ${(packed.compression!.bytes / 2 ** 20).toFixed(1)} MiB, max error G ${packed.compression!.maxErrorG.toExponential(2)}, dG/ds ${packed.compression!.maxErrorDG.toExponential(2)}`);
 const rows: { atoms: number; cpu?: number; plain: number; packed: number; fraction: number; speedup: number; usPerAtom: number; usPerAtomPacked: number; dF: { rms: number; max: number } }[] = [];
 for (const [nx, ny] of SIZES) {
-  const s = sheet(nx, ny);
-  const n = s.atype.length;
-  const sys: System = { ...s, species: ['Mo', 'S'], pbc: [...s.pbc] as [boolean, boolean, boolean] };
+  const sys: System = buildSheet({ nx, ny, a: 3.18, t: 3.12, lz: 40 }).system;
+  const n = sys.atype.length;
   // Thermal disorder, then small moves per step (no list rebuild, as between rebuilds in MD).
   let k = 1;
   const jiggle = (amp: number) => { for (let q = 0; q < sys.coord.length; q++) sys.coord[q] += amp * (((k = (k * 16807) % 2147483647) / 2147483647) - 0.5); };

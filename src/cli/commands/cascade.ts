@@ -40,12 +40,8 @@ export async function loadPotential(spec: string, backend = 'cpu'): Promise<Pote
   }
   if (backend === 'webgpu') {
     // Dawn through the `webgpu` package: a real GPU where one exists, SwiftShader (slow) otherwise.
-    const { nodeGpuContext } = await import('../../potential/webgpu/nodeGpu.ts');
-    const { WebGpuDpPotential } = await import('../../potential/webgpu/engine.ts');
-    const ctx = await nodeGpuContext();
-    const pot = await WebGpuDpPotential.create(ctx, model, { label: basename(spec) });
-    process.stderr.write(`${pot.name}${ctx.isFallback ? ' (CPU fallback: slow)' : ''}\n`);
-    return pot;
+    const { nodeDpPotential } = await import('../../potential/webgpu/nodeGpu.ts');
+    return nodeDpPotential(model, { label: basename(spec) });
   }
   return new DpCpuPotential(model, { label: basename(spec) });
 }

@@ -66,13 +66,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function evaluateWebGpu(model: DpModel, input: Omit<System, 'species'>, compress: boolean | 'auto'): Promise<EvalResult> {
-  const { nodeGpuContext } = await import('../../potential/webgpu/nodeGpu.ts');
-  const { WebGpuDpPotential } = await import('../../potential/webgpu/engine.ts');
-  const ctx = await nodeGpuContext();
-  const pot = await WebGpuDpPotential.create(ctx, model, { compress });
-  const c = pot.compression;
-  process.stderr.write(`webgpu: ${ctx.adapterName}${ctx.isFallback ? ' (CPU fallback)' : ''}; ${pot.compressed ? 'compressed' : 'uncompressed'} embedding` +
-    (c ? ` (table ${c.intervals.length} nets x ${c.intervals[0] ?? 0} intervals, max error G ${c.maxErrorG.toExponential(2)}, dG/ds ${c.maxErrorDG.toExponential(2)})` : '') + '\n');
+  const { nodeDpPotential } = await import('../../potential/webgpu/nodeGpu.ts');
+  const pot = await nodeDpPotential(model, { compress });
   try {
     return await pot.compute({ ...input, species: model.typeMap });
   } finally {

@@ -374,6 +374,14 @@ fn slotDr(i: u32, k: u32) -> vec4f {
   }
   workgroupBarrier();`;
   }).join('');
+  /** Inside the row-chunk loop: the chunk's environment rows, then the nets' forward pass over them. */
+  const chunkForward = /* wgsl */ `let rows = min(RC, nrows - c0);
+    for (var r = lid; r < rows; r += 64u) {
+      let k = SEL_START[tj] + c0 + r;
+      rt[r] = normRow(ti, k, slotDr(a, k));
+    }
+    workgroupBarrier();
+    ${mlpChunk}`;
   const L = lay.layers.length;
   const GOFF = zOff[L - 1];
   /** Backward of the chunk: Ys of the last layer must hold dE/dG; Zs become dE/dz, Ys dE/dy; ds left in dsv. */
@@ -489,13 +497,7 @@ ${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1
   for (var u = 0u; u < PER; u++) { acc[u] = 0.0; }
   let nrows = SEL[tj];
   for (var c0 = 0u; c0 < nrows; c0 += RC) {
-    let rows = min(RC, nrows - c0);
-    for (var r = lid; r < rows; r += 64u) {
-      let k = SEL_START[tj] + c0 + r;
-      rt[r] = normRow(ti, k, slotDr(a, k));
-    }
-    workgroupBarrier();
-    ${mlpChunk}
+${chunkForward}
     for (var u = 0u; u < PER; u++) {
       let q = lid + 64u * u;
       if (q < NC * M1) {
@@ -629,13 +631,7 @@ ${blockMain('let nrows = SEL[tj];', 'for (var r = lid; r < nrows; r += 64u) { sl
   let wb = u32(net) * NET_STRIDE;
   for (var q = lid; q < NC * M1; q += 64u) { gTs[q] = gT[a * NC * M1 + q] * INV_N; }
   for (var c0 = 0u; c0 < nrows; c0 += RC) {
-    let rows = min(RC, nrows - c0);
-    for (var r = lid; r < rows; r += 64u) {
-      let k = SEL_START[tj] + c0 + r;
-      rt[r] = normRow(ti, k, slotDr(a, k));
-    }
-    workgroupBarrier();
-    ${mlpChunk}
+${chunkForward}
     // dE/dR~ through the contraction (se_e2_a), then dE/dG into the last layer's outputs.
     for (var idx = lid; idx < rows * NC; idx += 64u) {
       let r = idx / NC;

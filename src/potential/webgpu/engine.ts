@@ -272,6 +272,11 @@ export class WebGpuDpPotential implements Potential {
     }
     const buffers: Record<string, GPUBuffer> = {};
     for (const [k, s] of Object.entries(sizes)) buffers[k] = this.dev.createBuffer({ size: Math.max(16, Math.ceil(s / 16) * 16), usage: STORAGE, label: k });
+    // Read back each step: forces/energies/virials, list counts, status flags.
+    buffers.staging = this.dev.createBuffer({ size: 64 * n + 16 * n + 4 * n * (nt + 1), usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+    buffers.params = this.params;
+    buffers.stats = this.stats;
+    if (this.table) buffers.table = this.table;
     buffers.step = this.dev.createBuffer({ size: 16, usage: UNIFORM });
     buffers.geo = this.dev.createBuffer({ size: 96, usage: UNIFORM });
     buffers.nb = this.dev.createBuffer({ size: 4 * NB_PARAMS_FLOATS, usage: UNIFORM });
@@ -337,11 +342,10 @@ export class WebGpuDpPotential implements Potential {
     const n = system.atype.length;
     const coord = system.coord;
     for (let q = 0; q < coord.length; q++) if (!Number.isFinite(coord[q])) throw new PotentialRangeError(`atom ${Math.floor(q / 3)} has a non-finite coordinate`);
-    const sig = `${n}|${system.species.join(',')}|${system.atype.join(',')}`;
-    if (!this.sys || this.sysSig !== sig) {
+    if (!this.sys || !this.sameAtoms(system)) {
       this.releaseSystem();
       this.sys = this.prepare(system, this.initialCap());
-      this.sysSig = sig;
+      this.sysAtoms = { species: system.species.join(','), atype: Int32Array.from(system.atype) };
       this.built = null;
     }
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -358,7 +362,15 @@ export class WebGpuDpPotential implements Potential {
     throw new PotentialRangeError('the neighbour list kept overflowing: atoms are packed far denser than any material');
   }
 
-  private sysSig = '';
+  /** The atoms the current buffers were prepared for. */
+  private sysAtoms: { species: string; atype: Int32Array } | null = null;
+
+  private sameAtoms(system: System): boolean {
+    const p = this.sysAtoms;
+    if (!p || p.atype.length !== system.atype.length || p.species !== system.species.join(',')) return false;
+    for (let i = 0; i < p.atype.length; i++) if (p.atype[i] !== system.atype[i]) return false;
+    return true;
+  }
 
   private initialCap(): number {
     return initialListCapacity(this.model, this.listCut);
@@ -401,13 +413,14 @@ export class WebGpuDpPotential implements Potential {
     }
     const shift = this.built!.shift;
     const pos = new Float32Array(8 * n);
-    const wrapped = new Float64Array(3 * n);
+    // The bin grid (rebuilds only) needs the wrapped positions in float64.
+    const wrapped = rebuild ? new Float64Array(3 * n) : null;
     for (let a = 0; a < n; a++) {
       const i = perm[a];
       for (let q = 0; q < 3; q++) {
         let x = system.coord[3 * i + q];
         if (cell) for (let k = 0; k < 3; k++) x -= shift[3 * i + k] * cell[3 * k + q];
-        wrapped[3 * a + q] = x;
+        if (wrapped) wrapped[3 * a + q] = x;
         const hi = Math.round(x * 256) / 256;
         pos[8 * a + q] = hi;
         pos[8 * a + 4 + q] = x - hi;
@@ -441,7 +454,7 @@ export class WebGpuDpPotential implements Potential {
     const g64 = Math.ceil(n / 64);
     if (rebuild) {
       this.rebuilds++;
-      const nbp = this.binGrid(wrapped, cell, periodic, n, s.cap);
+      const nbp = this.binGrid(wrapped!, cell, periodic, n, s.cap);
       if (!s.buffers.binCount || s.nbins < nbp.nbins) {
         for (const k of ['binCount', 'binStart', 'binFill']) s.buffers[k]?.destroy();
         const nb = Math.max(nbp.nbins, s.nbins, 64);
@@ -464,9 +477,6 @@ export class WebGpuDpPotential implements Potential {
     const wgAtom: [number, number] = [Math.min(nModel, 65535), Math.ceil(nModel / 65535)];
     this.pass(enc, s, 'select', ['step', 'geo', 'pos', 'atomInfo', 'entries', 'entryD', 'entrySlot', 'slotEntry', 'status'], [g64]);
     const embIn = ['step', 'slotEntry', 'entryD', 'atomInfo', 'params', 'stats'];
-    s.buffers.params = this.params;
-    s.buffers.stats = this.stats;
-    if (this.table) s.buffers.table = this.table;
     this.pass(enc, s, 'embedFwd', [...embIn, 'Tpart', ...(cmp ? ['table'] : [])], wgA);
     this.pass(enc, s, 'descriptor', ['step', 'Tpart', 'X', 'extra'], wgAtom);
     const L = this.fitLayout.layers;
@@ -494,7 +504,7 @@ export class WebGpuDpPotential implements Potential {
     this.pass(enc, s, 'assemble', ['step', 'entries', 'entryD', 'entrySlot', 'slotGrad', 'blendInfo', 'atomInfo', 'K', 'pairG'], [g64]);
     this.pass(enc, s, 'gather', ['step', 'entries', 'entryD', 'atomInfo', 'pairG', 'rev', 'blendInfo', 'out', 'status'], [g64]);
     const outBytes = 64 * n, infoBytes = 16 * n, statBytes = 4 * n * (nt + 1);
-    const staging = dev.createBuffer({ size: outBytes + infoBytes + statBytes, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+    const staging = s.buffers.staging;
     enc.copyBufferToBuffer(s.buffers.out, 0, staging, 0, outBytes);
     enc.copyBufferToBuffer(s.buffers.atomInfo, 0, staging, outBytes, infoBytes);
     enc.copyBufferToBuffer(s.buffers.status, 0, staging, outBytes + infoBytes, statBytes);
@@ -508,7 +518,6 @@ export class WebGpuDpPotential implements Potential {
     const info = new Int32Array(raw, outBytes, 4 * n).slice();
     const stat = new Uint32Array(raw, outBytes + infoBytes, n * (nt + 1)).slice();
     staging.unmap();
-    staging.destroy();
     let maxCount = 0;
     for (let a = 0; a < n; a++) maxCount = Math.max(maxCount, info[4 * a + 2]);
     // A truncated list (count beyond capacity) is not symmetric: the caller grows it and runs again.

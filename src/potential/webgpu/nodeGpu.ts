@@ -4,7 +4,9 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DpModel } from '../../model/types.ts';
 import { createGpuContext, GpuUnavailableError, type GpuContext } from './device.ts';
+import { WebGpuDpPotential, type WebGpuDpOptions } from './engine.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
@@ -41,4 +43,14 @@ export function nodeGpuContext(): Promise<GpuContext> {
     return createGpuContext(dawnInstance);
   })();
   return cached;
+}
+
+/** The WebGPU engine for a model on the Node GPU context, with one stderr line on the adapter and compression. */
+export async function nodeDpPotential(model: DpModel, opts: WebGpuDpOptions = {}): Promise<WebGpuDpPotential> {
+  const ctx = await nodeGpuContext();
+  const pot = await WebGpuDpPotential.create(ctx, model, opts);
+  const c = pot.compression;
+  process.stderr.write(`webgpu: ${ctx.adapterName}${ctx.isFallback ? ' (CPU fallback: slow)' : ''}; ${pot.compressed ? 'compressed' : 'uncompressed'} embedding` +
+    (c ? ` (table ${c.intervals.length} nets x ${c.intervals[0] ?? 0} intervals, max error G ${c.maxErrorG.toExponential(2)}, dG/ds ${c.maxErrorDG.toExponential(2)})` : '') + '\n');
+  return pot;
 }
