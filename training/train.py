@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -18,7 +19,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from trainer import export  # noqa: E402
-from trainer.data import isolated_atom_energies, read_dataset  # noqa: E402
+from trainer.data import isolated_atom_energies, read_dataset, split  # noqa: E402
 from trainer.loss import LossConfig, LRConfig  # noqa: E402
 from trainer.model import DPModel, ModelConfig, PairTable, build_neighbors  # noqa: E402
 from trainer.train import TrainConfig, evaluate, train  # noqa: E402
@@ -58,6 +59,8 @@ def main(argv=None):
                         'lstsq: out_bias = the fit (DeePMD-kit default)')
     p.add_argument('--no-fit-below', type=float, default=0.0,
                    help='leave out frames whose shortest distance is below this (A): the table alone describes them')
+    p.add_argument('--valid-frac', type=float, default=0.1,
+                   help='held-out fraction (by a hash of each frame id, so a frame stays on its side as data grow)')
     p.add_argument('--disp-freq', type=int, default=100)
     p.add_argument('--threads', type=int, default=0)
     a = p.parse_args(argv)
@@ -73,21 +76,41 @@ def main(argv=None):
     atoms_e = isolated_atom_energies(frames, len(cfg.type_map)) if a.bias_mode == 'atoms' else None
     if a.no_fit_below > 0:
         frames = [f for f in frames if f.natoms < 2 or min_distance(f) >= a.no_fit_below]
+    train_frames, held_out = split(frames, a.valid_frac, never={'atom'})
     excl = set(a.bias_exclude.split(','))
     pr = [float(x) for x in a.pref.split(',')]
     tc = TrainConfig(
         loss=LossConfig(*pr, relative_f=a.relative_f, relative_f_min_force=a.relative_f_min_force),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed)
-    print(f'{len(frames)} frames from {a.data}; model {cfg}', flush=True)
-    losses = train(model, frames, tc, steps=a.steps, log=lambda s: print(s, flush=True),
-                   bias_frames=[f for f in frames if f.category not in excl], atom_energies=atoms_e)
-    print('RMSE on the training frames:', evaluate(model, frames))
+    print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
+    t0 = time.time()
+    losses = train(model, train_frames, tc, steps=a.steps, log=lambda s: print(s, flush=True),
+                   bias_frames=[f for f in train_frames if f.category not in excl], atom_energies=atoms_e)
+    metrics = {
+        'split': {'fraction': a.valid_frac, 'rule': 'sha256(frame id) < fraction; isolated atoms always train',
+                  'n_train': len(train_frames), 'n_held_out': len(held_out),
+                  'held_out_ids': sorted(f.id for f in held_out)},
+        'by_category': evaluate(model, held_out) if held_out else {},
+        'train_by_category': evaluate(model, train_frames),
+    }
+    for name, m in (('held-out', metrics['by_category']), ('training', metrics['train_by_category'])):
+        for g, r in sorted(m.items()):
+            v = '' if r['rmse_v_atom'] is None else f"  virial {1000 * r['rmse_v_atom']:.1f} meV/atom"
+            print(f"{name:9s} {g:17s} n={r['n']:4d}  E {1000 * r['rmse_e_atom']:8.2f} meV/atom  F {r['rmse_f']:.4f} eV/A{v}")
+    provenance = {'dptab_training': {
+        'trainer': 'training/train.py', 'argv': sys.argv[1:] if argv is None else list(argv), 'seed': a.seed,
+        'steps': a.steps, 'train_seconds': round(time.time() - t0, 1), 'n_train': len(train_frames), 'n_held_out': len(held_out),
+        'categories': sorted({f.category for f in frames}), 'table': None if a.table == 'none' else os.path.basename(a.table),
+        'held_out_rmse': metrics['by_category'].get('near_equilibrium') or metrics['by_category'].get('all'),
+    }}
     for ext in ('yaml', 'json'):
-        export.save(model, f'{a.out}.{ext}')
+        export.save(model, f'{a.out}.{ext}', extra=provenance)
+    with open(f'{a.out}.metrics.json', 'w') as f:
+        json.dump(metrics, f, indent=1)
     with open(f'{a.out}.log.jsonl', 'w') as f:
         for k, l in enumerate(losses):
             f.write(json.dumps({'step': k, 'loss': l}) + '\n')
-    print(f'wrote {a.out}.yaml, {a.out}.json')
+    print(f'wrote {a.out}.yaml, {a.out}.json, {a.out}.metrics.json')
 
 
 if __name__ == '__main__':

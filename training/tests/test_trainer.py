@@ -245,3 +245,36 @@ def test_loss_schedules_and_relative_force():
     c.relative_f_min_force = 10.0  # configuration below the threshold: plain force error
     l, _ = frame_loss(c, (0.0, 2.0, 0.0), pred, 0.0, F, None, 2)
     assert abs(float(l) - 2.0) < 1e-12
+
+
+def test_batched_frames_equal_single_frames():
+    """forward_frames on frames side by side (different cells, one without a cell) = each frame alone; and the
+    batched loss of one frame = frame_loss."""
+    from trainer.data import Frame
+    from trainer.loss import LossConfig, frame_loss
+    from trainer.train import make_batch, predict
+    m = tiny()
+    frames = []
+    for k, close in enumerate([None, 1.1, 1.6]):
+        coord, box, atype = config(close)
+        box = None if k == 2 else box * (1 + 0.03 * k)
+        f = Frame('s', 'c', coord, box, atype, -20.0 + k, np.ones_like(coord) * k, None if box is None else np.eye(3))
+        f.nb = m.neighbors(f.coord, f.box, f.atype)
+        frames.append(f)
+    b = make_batch(frames)
+    out = predict(m, b)
+    for k, f in enumerate(frames):
+        one = run(m, f.coord, f.box, f.atype)
+        sel = (b.frame == k).numpy()
+        assert abs(float(out['energy'][k] - one['energy'])) < 1e-10
+        assert np.allclose(out['force'].detach().numpy()[sel], one['force'].detach().numpy(), atol=1e-10, rtol=0)
+        assert np.allclose(out['virial'][k].detach().numpy(), one['virial'].detach().numpy(), atol=1e-10, rtol=0)
+    c = LossConfig(relative_f=1.0, relative_f_min_force=0.5)
+    f = frames[1]
+    one = run(m, f.coord, f.box, f.atype)
+    l1, _ = frame_loss(c, (0.3, 2.0, 0.7), one, f.energy, torch.as_tensor(f.force), torch.as_tensor(f.virial), f.natoms)
+    de, nat = float(one['energy']) - f.energy, f.natoms
+    fd = torch.as_tensor(f.force)
+    df = ((one['force'] - fd) ** 2).sum(1) / (fd.norm(dim=1) + 1.0) ** 2
+    dv = ((one['virial'] - torch.as_tensor(f.virial)) ** 2).mean()
+    assert abs(float(l1) - (0.3 / nat * de * de + 2.0 * float(df.sum()) / (3 * nat) + 0.7 / nat * float(dv))) < 1e-9

@@ -4,6 +4,8 @@ data statistics DeePMD-kit computes before training: davg/dstd of the environmen
 from __future__ import annotations
 
 import glob
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 
@@ -24,6 +26,11 @@ class Frame:
     force: np.ndarray  # (n, 3)
     virial: np.ndarray | None  # (3, 3)
     nb: NeighborData | None = None
+    id: str = ''  # the labeller's configuration id (meta.json), or system path + index
+
+    @property
+    def max_force(self) -> float:
+        return float(np.linalg.norm(self.force, axis=1).max())
 
     @property
     def natoms(self) -> int:
@@ -38,6 +45,8 @@ def read_system(path: str, type_map: list[str]) -> list[Frame]:
         atype = np.array([type_map.index(names[t]) for t in atype])
     nopbc = os.path.exists(os.path.join(path, 'nopbc'))
     category = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    meta_fn = os.path.join(path, 'meta.json')
+    ids = [fr['id'] for fr in json.load(open(meta_fn))['frames']] if os.path.exists(meta_fn) else []
     frames = []
     for s in sorted(glob.glob(os.path.join(path, 'set.*'))):
         ld = lambda name: np.load(os.path.join(s, name)) if os.path.exists(os.path.join(s, name)) else None
@@ -45,7 +54,8 @@ def read_system(path: str, type_map: list[str]) -> list[Frame]:
         for k in range(len(energy)):
             frames.append(Frame(path, category, coord[k].reshape(-1, 3), None if (box is None or nopbc) else box[k].reshape(3, 3),
                                 atype, float(energy[k]), force[k].reshape(-1, 3),
-                                None if virial is None else virial[k].reshape(3, 3)))
+                                None if virial is None else virial[k].reshape(3, 3),
+                                id=ids[len(frames)] if len(frames) < len(ids) else f'{path}#{len(frames)}'))
     return frames
 
 
@@ -55,6 +65,20 @@ def read_dataset(root: str, type_map: list[str]) -> list[Frame]:
     for t in sorted(glob.glob(os.path.join(root, '**', 'type.raw'), recursive=True)):
         frames += read_system(os.path.dirname(t), type_map)
     return frames
+
+
+def is_held_out(frame_id: str, fraction: float) -> bool:
+    """Deterministic held-out membership from a hash of the frame's id: a frame keeps its side of the split as the
+    data set grows, so metrics of successive models stay comparable."""
+    h = int.from_bytes(hashlib.sha256(frame_id.encode()).digest()[:8], 'big') / 2.0 ** 64
+    return h < fraction
+
+
+def split(frames: list[Frame], fraction: float, never: set[str] = frozenset()) -> tuple[list[Frame], list[Frame]]:
+    """(training, held-out); categories in `never` (isolated atoms: one frame per element) always train."""
+    held = [f for f in frames if f.category not in never and is_held_out(f.id, fraction)]
+    ids = {id(f) for f in held}
+    return [f for f in frames if id(f) not in ids], held
 
 
 def attach_neighbors(model: DPModel, frames: list[Frame]) -> None:

@@ -117,8 +117,9 @@ def model_to_dict(m: DPModel) -> dict:
             'version': '3.0.0', 'time': datetime.datetime.now(datetime.timezone.utc).isoformat()}
 
 
-def save(m: DPModel, path: str) -> None:
-    d = model_to_dict(m)
+def save(m: DPModel, path: str, extra: dict | None = None) -> None:
+    """Writes the v3 dict; `extra`: further top-level keys (e.g. training provenance), which DeePMD-kit ignores."""
+    d = {**model_to_dict(m), **(extra or {})}
     with open(path, 'w') as f:
         if path.endswith('.json'):
             json.dump(d, f)  # repr floats: float64 round-trips

@@ -4,9 +4,12 @@ and the relative force error of the paper's eq. 4 (level 1) for high-force confi
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import torch
+
+DTYPE = torch.float64
 
 
 @dataclass
@@ -43,19 +46,42 @@ def prefactors(cfg: LossConfig, lr: float, start_lr: float) -> tuple[float, floa
     return p(cfg.start_pref_e, cfg.limit_pref_e), p(cfg.start_pref_f, cfg.limit_pref_f), p(cfg.start_pref_v, cfg.limit_pref_v)
 
 
-def frame_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, energy: float, force: torch.Tensor,
-               virial: torch.Tensor | None, natoms: int) -> tuple[torch.Tensor, dict]:
-    """DeePMD-kit's EnerStdLoss for one frame:
-    pref_e/N * (dE)^2 + pref_f * mean((dF)^2) + pref_v/N * mean((dW)^2)   (N atoms; energy/virial per-atom normalised)."""
+def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, energy: torch.Tensor, force: torch.Tensor,
+               virial: torch.Tensor | None, natoms: torch.Tensor, frame: torch.Tensor) -> tuple[torch.Tensor, dict]:
+    """DeePMD-kit's EnerStdLoss averaged over the frames of a batch (frame (n,): the frame of each atom):
+    per frame pref_e/N * (dE)^2 + pref_f * mean((dF)^2) + pref_v/N * mean((dW)^2)   (N atoms).
+    With relative_f, the force residual of each atom of a frame whose largest DFT force exceeds relative_f_min_force
+    is divided by (|F_dft| + relative_f) (the paper's eq. 4)."""
     pe, pf, pv = pref
+    nf = len(energy)
+    nat = natoms.to(DTYPE)
     de = pred['energy'] - energy
     df = pred['force'] - force
-    if cfg.relative_f is not None and float(force.norm(dim=1).max()) > cfg.relative_f_min_force:
-        df = df / (force.norm(dim=1, keepdim=True) + cfg.relative_f)
-    loss = pe / natoms * de * de + pf * (df * df).mean()
-    info = {'rmse_e_atom': abs(float(de)) / natoms, 'rmse_f': float(((pred['force'] - force) ** 2).mean().sqrt())}
+    df2 = (df * df).sum(dim=1)
+    w2 = df2
+    if cfg.relative_f is not None:
+        fn = force.norm(dim=1)
+        with warnings.catch_warnings():  # scatter_reduce is "beta" in torch 1.13 (and stable since)
+            warnings.simplefilter('ignore')
+            fmax = torch.zeros(nf, dtype=DTYPE).scatter_reduce(0, frame, fn, reduce='amax', include_self=False)
+        rel = (fmax > cfg.relative_f_min_force)[frame]
+        w2 = torch.where(rel, df2 / (fn + cfg.relative_f) ** 2, df2)
+    mse_f = torch.zeros(nf, dtype=DTYPE).index_add(0, frame, w2) / (3 * nat)
+    loss = pe / nat * de * de + pf * mse_f
+    info = {'rmse_e_atom': float(((de.detach() / nat) ** 2).mean().sqrt()),
+            'rmse_f': float((df2.detach().sum() / (3 * len(frame))).sqrt())}
     if pv > 0 and virial is not None:
         dv = pred['virial'] - virial
-        loss = loss + pv / natoms * (dv * dv).mean()
-        info['rmse_v_atom'] = float((dv * dv).mean().sqrt()) / natoms
-    return loss, info
+        mse_v = (dv * dv).mean(dim=(1, 2))
+        loss = loss + pv / nat * mse_v
+        info['rmse_v_atom'] = float((mse_v.detach() / nat ** 2).mean().sqrt())
+    return loss.mean(), info
+
+
+def frame_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, energy: float, force: torch.Tensor,
+               virial: torch.Tensor | None, natoms: int) -> tuple[torch.Tensor, dict]:
+    """batch_loss of one frame (pred as DPModel.forward returns it)."""
+    one = {**pred, 'energy': pred['energy'].reshape(1), 'virial': pred['virial'].reshape(1, 3, 3)}
+    return batch_loss(cfg, pref, one, torch.tensor([energy], dtype=DTYPE), force,
+                      None if virial is None else virial.reshape(1, 3, 3), torch.tensor([natoms]),
+                      torch.zeros(len(force), dtype=torch.long))

@@ -39,6 +39,18 @@ class NeighborData:
     overflow: int = 0
 
 
+def merge_neighbors(nbs: list[NeighborData], natoms: list[int]) -> NeighborData:
+    """One list for several frames side by side: atom and pair indices offset by the frames before."""
+    a_off = np.concatenate([[0], np.cumsum(natoms)[:-1]]).astype(np.int64)
+    p_off = np.concatenate([[0], np.cumsum([len(nb.i) for nb in nbs])[:-1]]).astype(np.int64)
+    return NeighborData(
+        i=np.concatenate([nb.i + a for nb, a in zip(nbs, a_off)]),
+        j=np.concatenate([nb.j + a for nb, a in zip(nbs, a_off)]),
+        shift=np.concatenate([nb.shift for nb in nbs]).reshape(-1, 3),
+        slots=np.concatenate([np.where(nb.slots >= 0, nb.slots + p, -1) for nb, p in zip(nbs, p_off)]),
+        overflow=sum(nb.overflow for nb in nbs))
+
+
 def _image_range(box: np.ndarray | None, rcut: float) -> list[int]:
     if box is None:
         return [0, 0, 0]
@@ -304,12 +316,16 @@ class DPModel(nn.Module):
         return build_neighbors(coord, box, np.asarray(atype), self.cfg.rcut, self.cfg.sel)
 
     def env_matrix(self, coord: torch.Tensor, box: torch.Tensor | None, atype: torch.Tensor, nb: NeighborData):
-        """Returns (R (nloc,N,4) raw env matrix, r (P,), pair displacement d (P,3))."""
+        """Returns (R (nloc,N,4) raw env matrix, r (P,), pair displacement d (P,3)) of one frame."""
+        return self._env(coord, None if box is None else torch.as_tensor(nb.shift, dtype=DTYPE) @ box, nb)
+
+    def _env(self, coord: torch.Tensor, pair_shift: torch.Tensor | None, nb: NeighborData):
+        """As env_matrix, with each pair's image shift vector (P,3) given (None: no periodic images)."""
         i = torch.as_tensor(nb.i)
         j = torch.as_tensor(nb.j)
         d = coord[j] - coord[i]
-        if box is not None:
-            d = d + torch.as_tensor(nb.shift, dtype=DTYPE) @ box
+        if pair_shift is not None:
+            d = d + pair_shift
         r = torch.linalg.norm(d, dim=-1)
         sw = smooth_switch(r, self.cfg.rcut_smth, self.cfg.rcut)
         Rp = torch.cat([(sw / r)[:, None], (sw / (r * r))[:, None] * d], dim=1)
@@ -337,8 +353,8 @@ class DPModel(nn.Module):
             E = E.index_put((mask.nonzero()[:, 0],), e)
         return E
 
-    def atomic_energy(self, coord: torch.Tensor, box: torch.Tensor | None, atype: torch.Tensor, nb: NeighborData) -> torch.Tensor:
-        R, r, d = self.env_matrix(coord, box, atype, nb)
+    def atomic_energy(self, coord: torch.Tensor, pair_shift: torch.Tensor | None, atype: torch.Tensor, nb: NeighborData) -> torch.Tensor:
+        R, r, d = self._env(coord, pair_shift, nb)
         E = self.atomic_dp(R, atype)
         if self.table is not None:
             E = self._blend(E, r, atype, nb)
@@ -367,17 +383,27 @@ class DPModel(nn.Module):
         return (1 - w) * Edp + w * Etab
 
     def forward(self, coord, box, atype, nb: NeighborData | None = None, virial: bool = True):
-        """coord (n,3) tensor, box (3,3) tensor or None, atype long tensor. Returns dict energy/force/virial/atom_energy.
-
-        Forces and virial are built with create_graph so that a force loss can be backpropagated."""
+        """One frame: coord (n,3) tensor, box (3,3) tensor or None, atype long tensor.
+        Returns dict energy (scalar) / force (n,3) / virial (3,3) / atom_energy (n,)."""
         if nb is None:
             nb = self.neighbors(coord.detach().cpu().numpy(), None if box is None else box.detach().cpu().numpy(), atype.cpu().numpy())
+        out = self.forward_frames(coord, None if box is None else box[None], atype, nb, torch.zeros(len(atype), dtype=torch.long), 1)
+        return {**out, 'energy': out['energy'][0], 'virial': out['virial'][0]}
+
+    def forward_frames(self, coord, boxes, atype, nb: NeighborData, frame: torch.Tensor, nframes: int):
+        """Several frames side by side (merge_neighbors): coord (n,3), boxes (F,3,3) or None (no frame periodic;
+        rows of zeros for a frame without a cell), frame (n,) the frame of each atom.  Energies (F,), forces (n,3),
+        virials (F,3,3) = -dE_f/d(strain_f), by autograd; with create_graph while training, so that a force loss
+        can be backpropagated."""
         coord = coord.detach().clone().requires_grad_(True)
-        eps = torch.zeros(3, 3, dtype=DTYPE, requires_grad=True)
+        eps = torch.zeros(nframes, 3, 3, dtype=DTYPE, requires_grad=True)
         strain = torch.eye(3, dtype=DTYPE) + eps
-        x = coord @ strain
-        bx = None if box is None else box @ strain
-        Ei = self.atomic_energy(x, bx, atype, nb)
-        E = Ei.sum()
-        gx, ge = torch.autograd.grad(E, [coord, eps], create_graph=self.training)
-        return {'energy': E, 'atom_energy': Ei, 'force': -gx, 'virial': -ge.T}
+        x = torch.einsum('ni,nij->nj', coord, strain[frame])
+        pair_shift = None
+        if boxes is not None:
+            pf = frame[torch.as_tensor(nb.i)]  # a pair belongs to the frame of its centre
+            pair_shift = torch.einsum('pk,pkl->pl', torch.as_tensor(nb.shift, dtype=DTYPE), (boxes @ strain)[pf])
+        Ei = self.atomic_energy(x, pair_shift, atype, nb)
+        E = torch.zeros(nframes, dtype=DTYPE).index_add(0, frame, Ei)
+        gx, ge = torch.autograd.grad(E.sum(), [coord, eps], create_graph=self.training)
+        return {'energy': E, 'atom_energy': Ei, 'force': -gx, 'virial': -ge.transpose(1, 2)}

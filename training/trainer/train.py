@@ -6,11 +6,13 @@ import random
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from .data import Frame, prepare
-from .loss import LossConfig, LRConfig, frame_loss, prefactors
-from .model import DTYPE, DPModel
+from .loss import LossConfig, LRConfig, prefactors
+from .loss import batch_loss as loss_of_batch
+from .model import DTYPE, DPModel, NeighborData, merge_neighbors
 
 
 @dataclass
@@ -28,16 +30,43 @@ def frame_tensors(f: Frame):
             None if f.virial is None else torch.as_tensor(f.virial, dtype=DTYPE))
 
 
-def batch_loss(model: DPModel, frames: list[Frame], cfg: TrainConfig, lr: float):
-    pref = prefactors(cfg.loss, lr, cfg.lr.start_lr)
-    total, infos = 0.0, []
-    for f in frames:
-        coord, box, atype, force, virial = frame_tensors(f)
-        pred = model(coord, box, atype, f.nb)
-        loss, info = frame_loss(cfg.loss, pref, pred, f.energy, force, virial, f.natoms)
-        total = total + loss
-        infos.append(info)
-    return total / len(frames), infos
+@dataclass
+class Batch:
+    """Frames side by side, evaluated in one forward pass (DPModel.forward_frames)."""
+    coord: torch.Tensor  # (n, 3)
+    boxes: torch.Tensor | None  # (F, 3, 3); zeros for a frame without a cell; None if no frame has one
+    atype: torch.Tensor  # (n,)
+    frame: torch.Tensor  # (n,) frame of each atom
+    nb: NeighborData
+    natoms: torch.Tensor  # (F,)
+    energy: torch.Tensor  # (F,)
+    force: torch.Tensor  # (n, 3)
+    virial: torch.Tensor | None  # (F, 3, 3); None unless every frame has one
+
+
+def make_batch(frames: list[Frame]) -> Batch:
+    t = lambda a: torch.as_tensor(np.asarray(a), dtype=DTYPE)
+    has_box = any(f.box is not None for f in frames)
+    return Batch(
+        coord=t(np.concatenate([f.coord for f in frames])),
+        boxes=t(np.stack([f.box if f.box is not None else np.zeros((3, 3)) for f in frames])) if has_box else None,
+        atype=torch.as_tensor(np.concatenate([f.atype for f in frames])),
+        frame=torch.as_tensor(np.repeat(np.arange(len(frames)), [f.natoms for f in frames])),
+        nb=merge_neighbors([f.nb for f in frames], [f.natoms for f in frames]),
+        natoms=torch.as_tensor([f.natoms for f in frames]),
+        energy=t([f.energy for f in frames]),
+        force=t(np.concatenate([f.force for f in frames])),
+        virial=t(np.stack([f.virial for f in frames])) if all(f.virial is not None for f in frames) else None)
+
+
+def predict(model: DPModel, b: Batch) -> dict:
+    return model.forward_frames(b.coord, b.boxes, b.atype, b.nb, b.frame, len(b.energy))
+
+
+def batch_loss(model: DPModel, frames: list[Frame] | Batch, cfg: TrainConfig, lr: float):
+    b = frames if isinstance(frames, Batch) else make_batch(frames)
+    return loss_of_batch(cfg.loss, prefactors(cfg.loss, lr, cfg.lr.start_lr), predict(model, b), b.energy, b.force,
+                         b.virial, b.natoms, b.frame)
 
 
 def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | None = None, log=print, stat: bool = True,
@@ -52,10 +81,12 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
     rng = random.Random(cfg.seed)
     order: list[int] = []
 
-    def next_batch() -> list[Frame]:
+    whole = make_batch(frames) if cfg.batch_size >= len(frames) else None
+
+    def next_batch() -> list[Frame] | Batch:
         # epochs of shuffled frames; a batch as large as the data set is the whole data set every step
-        if cfg.batch_size >= len(frames):
-            return frames
+        if whole is not None:
+            return whole
         while len(order) < cfg.batch_size:
             perm = list(range(len(frames)))
             rng.shuffle(perm)
@@ -72,27 +103,44 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         for g in opt.param_groups:
             g['lr'] = lr
         batch = next_batch()
-        loss, infos = batch_loss(model, batch, cfg, lr)
+        loss, info = batch_loss(model, batch, cfg, lr)
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses.append(float(loss))
         if log and (step % cfg.disp_freq == 0):
-            e = sum(i['rmse_e_atom'] for i in infos) / len(infos)
-            fr = sum(i['rmse_f'] for i in infos) / len(infos)
-            log(f'step {step:7d}  lr {lr:.3e}  loss {float(loss):.4e}  |dE|/atom {e:.4e} eV  rmse_f {fr:.4e} eV/A  ({time.time() - t0:.1f} s)')
+            log(f"step {step:7d}  lr {lr:.3e}  loss {float(loss):.4e}  rmse_e {info['rmse_e_atom']:.4e} eV/atom  "
+                f"rmse_f {info['rmse_f']:.4e} eV/A  ({time.time() - t0:.1f} s)")
     model.eval()
     return losses
 
 
+NEAR_EQ_FMAX = 5.0  # eV/A: a frame is "near equilibrium" when its largest DFT force is below this ...
+NEAR_EQ_EXCLUDE = {'atom', 'dimer', 'hot'}  # ... and it is a condensed, not a hot or gas-phase, configuration
+
+
+def near_equilibrium(f: Frame) -> bool:
+    return f.category not in NEAR_EQ_EXCLUDE and f.max_force <= NEAR_EQ_FMAX
+
+
 def evaluate(model: DPModel, frames: list[Frame]) -> dict:
-    """Energy (per atom) and force RMSE over frames."""
-    se, sf, nf = 0.0, 0.0, 0
+    """Energy (per atom), force and virial (per atom) RMSE over frames: {'all', 'near_equilibrium', each category}
+    -> {'n', 'rmse_e_atom', 'rmse_f', 'rmse_v_atom'} (eV, eV/A); groups without frames are left out."""
+    acc: dict[str, list] = {}
     model.eval()
     for f in frames:
-        coord, box, atype, force, _ = frame_tensors(f)
-        pred = model(coord, box, atype, f.nb)
-        se += ((float(pred['energy']) - f.energy) / f.natoms) ** 2
-        sf += float(((pred['force'].detach() - force) ** 2).sum())
-        nf += force.numel()
-    return {'rmse_e_atom': (se / len(frames)) ** 0.5, 'rmse_f': (sf / nf) ** 0.5}
+        coord, box, atype, force, virial = frame_tensors(f)
+        pred = model(coord, box, atype, f.nb or model.neighbors(f.coord, f.box, f.atype), virial=virial is not None)
+        de = (float(pred['energy']) - f.energy) / f.natoms
+        df2 = float(((pred['force'].detach() - force) ** 2).sum())
+        dv2 = float(((pred['virial'].detach() - virial) ** 2).mean()) / f.natoms ** 2 if virial is not None else None
+        row = (de * de, df2, force.numel(), dv2)
+        for g in ['all', f.category] + (['near_equilibrium'] if near_equilibrium(f) else []):
+            acc.setdefault(g, []).append(row)
+    out = {}
+    for g, rows in acc.items():
+        v = [r[3] for r in rows if r[3] is not None]
+        out[g] = {'n': len(rows), 'rmse_e_atom': (sum(r[0] for r in rows) / len(rows)) ** 0.5,
+                  'rmse_f': (sum(r[1] for r in rows) / max(sum(r[2] for r in rows), 1)) ** 0.5,
+                  'rmse_v_atom': (sum(v) / len(v)) ** 0.5 if v else None}
+    return out
