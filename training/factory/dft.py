@@ -48,6 +48,7 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
     """Return a GPAW calculator for `atoms`.
 
     kind: 'condensed' (spin-paired), 'atom' (spin-polarised, Hund, fixed moment),
+          'atom-paired' (an isolated atom, spin-paired: the non-polarised reference some papers use),
           'dimer' (spin-polarised, initial moments).
     conservative: slower, more robust density mixing (used as a retry when the SCF fails);
           it changes the path, not the converged result.
@@ -60,6 +61,9 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
     if kind == "atom":
         kw.update(kpts=(1, 1, 1), hund=True,
                   occupations=FermiDirac(0.0, fixmagmom=True))
+    elif kind == "atom-paired":
+        atoms.set_initial_magnetic_moments(None)
+        kw.update(kpts=(1, 1, 1), occupations=FermiDirac(width), spinpol=False)
     elif kind == "dimer":
         mag = [5.0 if s == "Mo" else 2.0 for s in atoms.get_chemical_symbols()]
         atoms.set_initial_magnetic_moments(mag)
