@@ -2,7 +2,9 @@
 # Background DFT labeller for the MoS2 model factory.
 #   training/label.sh start    start (or resume) in the background, nice 19, 1 core
 #   training/label.sh status   running or not, counts per category, last log lines
-#   training/label.sh stop     stop it (the configuration in progress is dropped, nothing else)
+#   training/label.sh extra    start a second worker on the same queue (claim files keep them apart): worth it when
+#                              the machine has a spare core (nice 19 yields to everything else)
+#   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
 # Logs: training/work/label.log; per-configuration GPAW logs: training/work/logs/.
@@ -13,7 +15,8 @@ PIDF=work/label.pid
 mkdir -p work
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
-running() { [ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null; }
+PIDF2=work/label2.pid
+running() { [ -f "${1:-$PIDF}" ] && kill -0 "$(cat "${1:-$PIDF}")" 2>/dev/null; }
 
 case "${1:-status}" in
   start)
@@ -28,20 +31,28 @@ case "${1:-status}" in
       $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
     echo $! > "$PIDF"
     echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
+  extra)
+    if running "$PIDF2"; then echo "second worker already running (pid $(cat $PIDF2))"; exit 0; fi
+    setsid nohup nice -n 19 $PY -m factory.label run >> work/label2.log 2>&1 < /dev/null &
+    echo $! > "$PIDF2"
+    echo "second worker started (pid $(cat $PIDF2)); log: training/work/label2.log" ;;
   table-dimers)
     # optional second worker (temporary): the short-range dimers (r <= 1.6 A) that the pair
     # table needs; shares the queue with the main worker through claim files.
     setsid nohup nice -n 19 $PY -m factory.label run --only atom,dimer --max-r 1.6 >> work/table_dimers.log 2>&1 < /dev/null &
     echo "table-dimer worker pid $!; log: training/work/table_dimers.log" ;;
   stop)
-    if running; then
-      pid=$(cat "$PIDF")
-      # the worker is a process group leader (setsid): signal the group
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-      echo "stopped pid $pid"; rm -f "$PIDF"
-    else echo "not running"; fi ;;
+    for f in "$PIDF" "$PIDF2"; do
+      if running "$f"; then
+        pid=$(cat "$f")
+        # the worker is a process group leader (setsid): signal the group
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+        echo "stopped pid $pid"; rm -f "$f"
+      else echo "not running ($f)"; fi
+    done ;;
   status)
     if running; then echo "RUNNING (pid $(cat $PIDF))"; else echo "NOT running"; fi
+    if running "$PIDF2"; then echo "second worker RUNNING (pid $(cat $PIDF2))"; fi
     $PY -m factory.label status
     tail -n 5 work/label.log 2>/dev/null ;;
   pack)
@@ -58,5 +69,5 @@ case "${1:-status}" in
         echo "committed $n configurations"; break; }
       sleep 5
     done ;;
-  *) echo "usage: $0 start|stop|status|pack|commit"; exit 1 ;;
+  *) echo "usage: $0 start|extra|stop|status|pack|commit|table-dimers"; exit 1 ;;
 esac
