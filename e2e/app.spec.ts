@@ -62,7 +62,7 @@ test('the viewer draws the MoS2 sheet and switches camera presets', async ({ pag
 
 test('a model chosen with the file input is loaded and summarised', async ({ page }, testInfo) => {
   const errors = await openApp(page);
-  await expect(page.getByText('No model loaded')).toBeVisible();
+  await expect(page.getByText('No model file loaded')).toBeVisible();
   await page.getByLabel('Model file').setInputFiles(WATER_MODEL);
   await expectWaterSummary(page);
   await expect(page.getByRole('alert')).toHaveCount(0);

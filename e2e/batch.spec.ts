@@ -1,10 +1,10 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { openApp, setUpRun, tempDir } from './helpers';
+import { CLASSICAL, openApp, setUpRun, tempDir } from './helpers';
 
 test('a yield sweep runs with progress, charts the points with error bars, exports CSV, and survives a reload', async ({ page }) => {
   const errors = await openApp(page);
-  await setUpRun(page, { species: 'Ar', energy: '500', polar: '0', nx: '5', ny: '3' });
+  await setUpRun(page, { potential: CLASSICAL, species: 'Ar', energy: '500', polar: '0', nx: '5', ny: '3' });
   const panel = page.getByRole('region', { name: 'Batch: yield against energy' });
   await panel.getByLabel('Energies (eV)').fill('200, 2000');
   await panel.getByLabel('Impacts per energy').fill('3');
@@ -49,6 +49,7 @@ test('a yield sweep runs with progress, charts the points with error bars, expor
 
 test('a sweep can be cancelled, and bad energies are refused', async ({ page }) => {
   await openApp(page);
+  await page.getByLabel('Potential').selectOption(CLASSICAL);
   const panel = page.getByRole('region', { name: 'Batch: yield against energy' });
   const energies = panel.getByLabel('Energies (eV)');
   await energies.fill('100, -3');

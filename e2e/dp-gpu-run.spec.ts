@@ -12,8 +12,7 @@ test('a loaded DP-Tab model runs a cascade on the WebGPU engine', async ({ page 
   const errors = await openApp(page);
   await page.getByLabel('Model file').setInputFiles(MODEL);
   await expect(page.getByRole('region', { name: 'Run', exact: true })).toContainText('DP-Tab (Mo, S)', { timeout: 60_000 });
-  await page.getByLabel('Potential').selectOption('loaded');
-  await setUpRun(page, { species: 'Ar', energy: '100', polar: '0', nx: '3', ny: '3', timeFs: '10' });
+  await setUpRun(page, { potential: 'loaded', species: 'Ar', energy: '100', polar: '0', nx: '3', ny: '3', timeFs: '10' });
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(runStatus(page)).toHaveAttribute('data-status', 'ended', { timeout: 240_000 });
   await expect(page.getByRole('region', { name: 'Run', exact: true })).toContainText('WebGPU f32');

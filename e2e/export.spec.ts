@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { exportCurrent, openApp, python, runSnapshot, runStatus, setUpRun, tempDir, type RunSnapshot } from './helpers';
+import { CLASSICAL, exportCurrent, openApp, python, runSnapshot, runStatus, setUpRun, tempDir, type RunSnapshot } from './helpers';
 
 /** ASE reads every frame; prints what the test compares. */
 const READ = `
@@ -23,7 +23,7 @@ interface AseRead {
 }
 
 async function smallRun(page: Page): Promise<RunSnapshot> {
-  await setUpRun(page, { species: 'S', energy: '500', polar: '0', nx: '6', ny: '4', timeFs: '100', stepsPerFrame: '20' });
+  await setUpRun(page, { potential: CLASSICAL, species: 'S', energy: '500', polar: '0', nx: '6', ny: '4', timeFs: '100', stepsPerFrame: '20' });
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(runStatus(page)).toHaveAttribute('data-status', 'ended', { timeout: 120_000 });
   return runSnapshot(page);

@@ -59,8 +59,15 @@ export async function viewThumb(page: Page): Promise<number[]> {
   });
 }
 
-/** Sets up a run the way a user does: species, energy in eV, polar angle, sheet size, time limit (fs). */
-export async function setUpRun(page: Page, o: { species: string; energy: string; polar?: string; nx?: string; ny?: string; timeFs?: string; stepsPerFrame?: string }) {
+/** The classical baseline (Wen 2017 SW + ZBL): fast enough for runs of hundreds of atoms on SwiftShader. */
+export const CLASSICAL = 'sw-wen2017';
+
+/**
+ * Sets up a run the way a user does: potential (the value of a Potential option; the default is the built-in DP-Tab
+ * model, far slower here than the classical baseline), species, energy in eV, polar angle, sheet size, time limit (fs).
+ */
+export async function setUpRun(page: Page, o: { potential?: string; species: string; energy: string; polar?: string; nx?: string; ny?: string; timeFs?: string; stepsPerFrame?: string }) {
+  if (o.potential) await page.getByLabel('Potential').selectOption(o.potential);
   if (o.nx) await page.getByLabel('Cells along x').fill(o.nx);
   if (o.ny) await page.getByLabel('Cells along y').fill(o.ny);
   await page.getByRole('radio', { name: 'Ion' }).check();

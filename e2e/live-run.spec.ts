@@ -1,11 +1,11 @@
 import { test, expect } from '@playwright/test';
-import { litFraction, openApp, runStatus, setUpRun, viewThumb } from './helpers';
+import { CLASSICAL, litFraction, openApp, runStatus, setUpRun, viewThumb } from './helpers';
 
-test('a new user keeps the default model, runs S at 500 eV at normal incidence, and the run ends with damage counted', async ({ page }) => {
+test('a new user picks the classical baseline, runs S at 500 eV at normal incidence, and the run ends with damage counted', async ({ page }) => {
   const errors = await openApp(page);
-  // The default model is the built-in classical baseline: nothing to load.
-  await expect(page.getByLabel('Potential')).toHaveValue('sw-wen2017');
-  await setUpRun(page, { species: 'S', energy: '500', polar: '0', nx: '8', ny: '5', timeFs: '300' });
+  // The default is the built-in DP-Tab model; the classical baseline is built in too (nothing to load) and fast here.
+  await expect(page.getByLabel('Potential')).toHaveValue('dptab-builtin');
+  await setUpRun(page, { potential: CLASSICAL, species: 'S', energy: '500', polar: '0', nx: '8', ny: '5', timeFs: '300' });
   await expect(page.getByTestId('supercell-size')).toContainText('240 atoms');
   await page.getByRole('button', { name: 'Top' }).click();
   await expect.poll(() => litFraction(page), { timeout: 30_000 }).toBeGreaterThan(0.05);

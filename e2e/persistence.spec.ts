@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { exportFrom, openApp, python, runStatus, setUpRun, tempDir } from './helpers';
+import { CLASSICAL, exportFrom, openApp, python, runStatus, setUpRun, tempDir } from './helpers';
 
 const COUNT = `
 import sys, json, ase.io
@@ -10,7 +10,7 @@ print(json.dumps({'frames': len(frames), 'natoms': len(frames[-1]), 'time': fram
 test('reloading during a run keeps the partial trajectory, which the app offers for export', async ({ page }) => {
   const errors = await openApp(page);
   // A run far longer than the test waits for.
-  await setUpRun(page, { species: 'Ar', energy: '1000', polar: '0', nx: '6', ny: '4', timeFs: '20000', stepsPerFrame: '5' });
+  await setUpRun(page, { potential: CLASSICAL, species: 'Ar', energy: '1000', polar: '0', nx: '6', ny: '4', timeFs: '20000', stepsPerFrame: '5' });
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(runStatus(page)).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   await expect.poll(async () => Number(await page.getByTestId('frames-stored').textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(8);
@@ -36,8 +36,9 @@ test('reloading during a run keeps the partial trajectory, which the app offers 
   expect(r.natoms).toBe(145);
   expect(r.time).toBeGreaterThan(0);
   expect(r.time).toBeLessThan(20);
-  // The app is usable after the reload: the idle controls are enabled and a new run can start.
+  // The app is usable after the reload: the idle controls are enabled and a new run can start (once the built-in
+  // default model has loaded again).
   await expect(runStatus(page)).toHaveAttribute('data-status', 'idle');
-  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled({ timeout: 60_000 });
   expect(errors).toEqual([]);
 });

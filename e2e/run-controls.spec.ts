@@ -1,11 +1,11 @@
 import { test, expect } from '@playwright/test';
-import { openApp, runStatus, setUpRun } from './helpers';
+import { CLASSICAL, openApp, runStatus, setUpRun } from './helpers';
 
 const steps = async (page: import('@playwright/test').Page) => Number((await page.getByTestId('sim-steps').textContent())?.replace(/,/g, ''));
 
 test('run, pause, single step, resume and reset drive the live simulation', async ({ page }) => {
   const errors = await openApp(page);
-  await setUpRun(page, { species: 'S', energy: '500', polar: '0', nx: '6', ny: '4', timeFs: '5000', stepsPerFrame: '5' });
+  await setUpRun(page, { potential: CLASSICAL, species: 'S', energy: '500', polar: '0', nx: '6', ny: '4', timeFs: '5000', stepsPerFrame: '5' });
   const button = (name: string) => page.getByRole('group', { name: 'Run', exact: true }).getByRole('button', { name, exact: true });
 
   // Step from idle prepares the run and advances exactly one MD step.
@@ -37,7 +37,7 @@ test('run, pause, single step, resume and reset drive the live simulation', asyn
 
 test('clicking the sheet sets the impact point the run then uses', async ({ page }) => {
   const errors = await openApp(page);
-  await setUpRun(page, { species: 'Ar', energy: '300', polar: '0', nx: '6', ny: '4', timeFs: '20' });
+  await setUpRun(page, { potential: CLASSICAL, species: 'Ar', energy: '300', polar: '0', nx: '6', ny: '4', timeFs: '20' });
   await page.getByRole('button', { name: 'Top' }).click();
   await expect(page.getByLabel('Random impact point (seeded)')).toBeChecked();
   const canvas = page.locator('.viewer-canvas canvas');

@@ -1,5 +1,6 @@
 // A model summary for the UI and `cli info`: what the model is, in numbers a user checks first.
 import { paramCount } from './nets.ts';
+import { trainingRows, type TrainingProvenance } from './provenance.ts';
 import type { DpModel } from './types.ts';
 import { nneiOf } from './types.ts';
 
@@ -24,6 +25,8 @@ export interface ModelSummary {
   numbAparam: number;
   pairTable: null | { rmin: number; rmax: number; step: number; rule: string };
   switchWindow: null | { kind: string; rmin: number; rmax: number; alpha: number };
+  /** Training record of the project's trainer, when the file has one. */
+  training?: TrainingProvenance;
 }
 
 export function summarizeModel(m: DpModel): ModelSummary {
@@ -54,6 +57,7 @@ export function summarizeModel(m: DpModel): ModelSummary {
     numbAparam: m.fitting.numbAparam,
     pairTable: m.pairTable ? { rmin: m.pairTable.rmin, rmax: m.pairTable.rmin + m.pairTable.nspline * m.pairTable.h, step: m.pairTable.h, rule: m.pairTable.rule } : null,
     switchWindow: m.blend ? { kind: m.blend.kind, rmin: m.blend.swRmin, rmax: m.blend.swRmax, alpha: m.blend.alpha } : null,
+    ...(m.source.training ? { training: m.source.training } : {}),
   };
 }
 
@@ -78,6 +82,7 @@ export function formatSummary(s: ModelSummary): { label: string; value: string }
     { label: 'Format', value: s.format },
   ];
   if (s.numbFparam || s.numbAparam) rows.push({ label: 'fparam / aparam', value: `${s.numbFparam} / ${s.numbAparam}` });
+  if (s.training) rows.push(...trainingRows(s.training));
   return rows;
 }
 

@@ -3,6 +3,7 @@
 // Version-specific rules (residual connections, energy bias, switch widths, neighbour truncation) are resolved by
 // the readers into explicit fields here, so engines never need to know which DeePMD-kit version wrote the file.
 // The maths is ../shared/deepmd/SPEC.md.
+import type { TrainingProvenance } from './provenance.ts';
 
 export type Activation = 'tanh' | 'relu' | 'relu6' | 'softplus' | 'sigmoid' | 'gelu' | 'linear';
 
@@ -125,6 +126,8 @@ export interface DpModel {
     /** deepmd-kit version string when the file records one. */
     version?: string;
     fileName?: string;
+    /** How the project's trainer made it, when the file records that (v3 "dptab_training"). */
+    training?: TrainingProvenance;
   };
 }
 

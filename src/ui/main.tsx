@@ -12,5 +12,7 @@ createRoot(root).render(
   </StrictMode>,
 );
 void useApp.getState().detectGpu();
+// The default potential is the project's own DP-Tab model: fetch it into the simulation worker now.
+void useApp.getState().loadBuiltinModel();
 // Test and automation hook: the store (read state, call actions). Holds nothing that is not already on screen.
 (window as unknown as { __app: typeof useApp }).__app = useApp;

@@ -5,7 +5,8 @@
 import { create } from 'zustand';
 import { ModelLoadError, simClient } from '../worker/client';
 import type { DamageCounts, ExportFormat, FrameData, LoadedModelInfo, RunInfo, RunStatus, SavedRun } from '../worker/protocol';
-import { DEFAULT_SETTINGS, validateSettings, type SimSettings } from '../worker/settings';
+import { DEFAULT_SETTINGS, validateSettings, type DpChoice, type SimSettings } from '../worker/settings';
+import { BUILTIN_MODEL_FILE, fetchBuiltinModel } from './builtinModel';
 import { detectGpu, type GpuInfo } from './gpuInfo';
 import { buildSheet, type Sheet } from '../physics/lattice';
 import { TrackSet } from './tracks';
@@ -21,6 +22,17 @@ export interface ModelError {
   /** The error class, e.g. "ModelFormatError". */
   kind: string;
   message: string;
+}
+
+/** The project's own DP-Tab model (the default choice), fetched and parsed at start-up. */
+export interface BuiltinModel {
+  status: 'loading' | 'ready' | 'error';
+  /** Its summary once the worker holds it. */
+  info: LoadedModelInfo | null;
+  /** Its bytes (batch sweeps give their worker its own copy). */
+  file: File | null;
+  /** What failed (download or parse), when status = 'error'. */
+  error: ModelError | null;
 }
 
 /** Time series of the current run, one point per frame (arrays grow; `serial` changes on every append). */
@@ -49,6 +61,7 @@ export interface AppState {
   modelLoading: { fileName: string; byteLength: number } | null;
   /** Why the most recent load failed; cleared by the next attempt. */
   modelError: ModelError | null;
+  builtin: BuiltinModel;
 
   settings: SimSettings;
   /** Messages of controls whose text is not an acceptable value (keyed like validateSettings). */
@@ -82,6 +95,8 @@ export interface AppState {
 
   detectGpu: () => Promise<void>;
   loadModelFile: (file: File) => Promise<void>;
+  /** Fetches the built-in model into the worker; on failure a classical baseline takes over the default choice. */
+  loadBuiltinModel: () => Promise<void>;
   setCameraPreset: (preset: CameraPreset) => void;
   setColorMode: (m: ColorMode) => void;
   updateSettings: (patch: (s: SimSettings) => SimSettings) => void;
@@ -118,10 +133,23 @@ function sheetOfRun(info: RunInfo, settings: SimSettings): Sheet {
   };
 }
 
+/** The DP model behind the chosen potential (the built-in one or the user's file), or null (classical, not loaded). */
+export function dpModelOf(s: Pick<AppState, 'settings' | 'model' | 'builtin'>, choice = s.settings.model): LoadedModelInfo | null {
+  return choice === 'dptab-builtin' ? s.builtin.info : choice === 'loaded' ? s.model : null;
+}
+
+/** The file of that DP model, for a worker of its own (batch sweeps). */
+export function dpFileOf(s: Pick<AppState, 'settings' | 'modelFile' | 'builtin'>): File | null {
+  return s.settings.model === 'dptab-builtin' ? s.builtin.file : s.settings.model === 'loaded' ? s.modelFile : null;
+}
+
+/** Whether the chosen potential is the built-in model and it is still being fetched and parsed. */
+export const builtinPending = (s: AppState): boolean => s.settings.model === 'dptab-builtin' && s.builtin.status === 'loading';
+
 /** Whether the settings can be run now (no control holds a bad value, the whole passes validateSettings). */
 export function settingsErrors(s: AppState): Record<string, string> {
   const own = Object.entries(s.fieldErrors).filter(([k]) => !k.startsWith('batch.')); // the batch panel's fields
-  return { ...validateSettings(s.settings, s.model?.typeMap ?? null, s.model?.maxAtoms), ...Object.fromEntries(own) };
+  return { ...validateSettings(s.settings, dpModelOf(s)), ...Object.fromEntries(own) };
 }
 
 export const useApp = create<AppState>()((set, get) => {
@@ -171,8 +199,16 @@ export const useApp = create<AppState>()((set, get) => {
       set({ run: { ...run, status, message: message ?? null } });
       if (status === 'ended' || status === 'error') void get().refreshSavedRuns();
     },
-    onCrash: (message) => set({ run: { ...get().run, status: 'error', message } }),
+    onCrash: (message) => {
+      set({ run: { ...get().run, status: 'error', message } });
+      // The next request starts a fresh worker: give it the models this one held.
+      const { builtin, model, modelFile } = get();
+      if (builtin.file) void sendModel('dptab-builtin', builtin.file).catch(() => {});
+      if (model && modelFile) void sendModel('loaded', modelFile).catch(() => {});
+    },
   };
+
+  const sendModel = async (slot: DpChoice, file: File) => client.loadModel(slot, file.name, await file.arrayBuffer());
 
   const prepare = async (): Promise<boolean> => {
     const state = get();
@@ -218,6 +254,7 @@ export const useApp = create<AppState>()((set, get) => {
     modelFile: null,
     modelLoading: null,
     modelError: null,
+    builtin: { status: 'loading', info: null, file: null, error: null },
     settings: DEFAULT_SETTINGS,
     fieldErrors: {},
     sample: initialSample,
@@ -240,8 +277,7 @@ export const useApp = create<AppState>()((set, get) => {
       const serial = ++loadSerial;
       set({ modelLoading: { fileName: file.name, byteLength: file.size }, modelError: null });
       try {
-        const bytes = await file.arrayBuffer();
-        const info = await client.loadModel(file.name, bytes);
+        const info = await sendModel('loaded', file);
         if (serial !== loadSerial) return; // a newer file was chosen meanwhile
         set({ model: info, modelFile: file, modelLoading: null, modelError: null });
       } catch (e) {
@@ -249,6 +285,25 @@ export const useApp = create<AppState>()((set, get) => {
         const kind = e instanceof ModelLoadError || e instanceof Error ? e.name : 'Error';
         const message = e instanceof Error ? e.message : String(e);
         set({ modelLoading: null, modelError: { fileName: file.name, kind, message } });
+      }
+    },
+
+    loadBuiltinModel: async () => {
+      set({ builtin: { status: 'loading', info: null, file: null, error: null } });
+      let file: File | null = null;
+      try {
+        file = await fetchBuiltinModel();
+        const info = await sendModel('dptab-builtin', file);
+        set({ builtin: { status: 'ready', info, file, error: null } });
+      } catch (e) {
+        const kind = e instanceof Error ? e.name : 'Error';
+        const message = e instanceof Error ? e.message : String(e);
+        set({ builtin: { status: 'error', info: null, file, error: { fileName: BUILTIN_MODEL_FILE, kind, message } } });
+        // Keep the app usable: the classical baseline takes over the default (unless a run is live or the user chose).
+        const { settings, run } = get();
+        if (settings.model === 'dptab-builtin' && !['running', 'paused', 'preparing'].includes(run.status)) {
+          get().updateSettings((s) => ({ ...s, model: 'sw-wen2017' }));
+        }
       }
     },
 
@@ -263,7 +318,7 @@ export const useApp = create<AppState>()((set, get) => {
       const sheetChanged = settings.sample.nx !== before.sample.nx || settings.sample.ny !== before.sample.ny || settings.model !== before.model;
       // A finished run stays on screen until the sample itself changes (or Reset).
       if (sheetChanged && (status === 'idle' || status === 'ended' || status === 'error')) {
-        if (Object.keys(validateSettings(settings, get().model?.typeMap ?? null, get().model?.maxAtoms)).some((k) => k.startsWith('sample.'))) return;
+        if (Object.keys(validateSettings(settings, dpModelOf(get()))).some((k) => k.startsWith('sample.'))) return;
         showPreview();
       }
     },

@@ -3,9 +3,9 @@
 // reporting progress per impact and a point per energy. Runs beside the live simulation worker; the page
 // cancels a sweep by terminating this worker.
 import { runCascade } from '../md/cascade';
-import type { DpModel } from '../model/types';
 import { summarizeYields, type FromBatch, type ToBatch } from './batchProtocol';
-import { errorPayload, parseModel } from './modelLoading';
+import { errorPayload, parseModel, type ParsedModel } from './modelLoading';
+import { isDpChoice } from './settings';
 import { potentialFor } from './potentials';
 import { formatEnergy } from './runMeta';
 
@@ -16,12 +16,12 @@ scope.onmessage = async (ev: MessageEvent<ToBatch>) => {
   const { spec } = ev.data;
   const t0 = performance.now();
   try {
-    let model: DpModel | null = null;
-    if (spec.model === 'loaded') {
-      if (!spec.modelFile) throw new Error('No model file was given for the loaded-model sweep.');
-      model = (await parseModel(new Uint8Array(spec.modelFile.bytes), spec.modelFile.name)).model;
+    let dp: ParsedModel | null = null;
+    if (isDpChoice(spec.model)) {
+      if (!spec.modelFile) throw new Error('No model file was given for the DP model sweep.');
+      dp = await parseModel(new Uint8Array(spec.modelFile.bytes), spec.modelFile.name);
     }
-    const { pot, lattice } = potentialFor(spec.model, model, spec.modelFile?.name);
+    const { pot, lattice } = potentialFor(spec.model, dp);
     post({ type: 'progress', done: 0, total: spec.energies.length * spec.impacts, energy: spec.energies[0], message: 'Relaxing the lattice…' });
     const lat = await lattice;
     const total = spec.energies.length * spec.impacts;

@@ -4,7 +4,7 @@ import type { ModelChoice } from './settings';
 
 export interface BatchSpec {
   model: ModelChoice;
-  /** The model file's bytes when model = 'loaded' (the batch worker parses its own copy). */
+  /** The DP model file's bytes for a DP choice (the built-in model or the user's file; the batch worker parses its own copy). */
   modelFile?: { name: string; bytes: ArrayBuffer };
   species: string;
   /** eV, in sweep order. */

@@ -3,7 +3,7 @@
 // No React here; the zustand store calls it.
 import type { ExportResult } from './exporting';
 import type { ExportFormat, FrameData, FromWorker, LoadedModelInfo, RunInfo, RunStatus, SavedRun, ToWorker } from './protocol';
-import type { SimSettings } from './settings';
+import type { DpChoice, SimSettings } from './settings';
 
 export class ModelLoadError extends Error {
   constructor(name: string, message: string) {
@@ -69,10 +69,10 @@ export class SimClient {
     this.ensureWorker().postMessage(msg);
   }
 
-  /** Parses a model file off the main thread; the worker keeps the model for the simulation. */
-  async loadModel(fileName: string, bytes: ArrayBuffer): Promise<LoadedModelInfo> {
+  /** Parses a model file off the main thread; the worker keeps it for the simulation in the slot of a DP choice. */
+  async loadModel(slot: DpChoice, fileName: string, bytes: ArrayBuffer): Promise<LoadedModelInfo> {
     try {
-      return await this.request<LoadedModelInfo>({ type: 'loadModel', fileName, bytes }, [bytes]);
+      return await this.request<LoadedModelInfo>({ type: 'loadModel', slot, fileName, bytes }, [bytes]);
     } catch (e) {
       throw e instanceof Error ? new ModelLoadError(e.name, e.message) : e;
     }

@@ -79,6 +79,7 @@ function deckPotential(sc: StoredScenario): DeckPotential {
       return { kind: 'sw', params: wen2017(), zbl: { rin: 1.0, rc: 1.2 }, foreign };
     case 'sw-jiang2015':
       return { kind: 'sw', params: jiang2015(), zbl: { rin: 1.0, rc: 1.2 }, foreign };
+    case 'dptab-builtin':
     case 'loaded':
       return { kind: 'deepmd', model: sc.modelFile || 'model.pb', typeMap: sc.typeMap, foreign };
   }

@@ -15,7 +15,13 @@ async function atomLimit(model: DpModel): Promise<{ maxAtoms: number; engine: 'w
   return { maxAtoms: Math.min(gpuMaxAtoms(model, adapter.limits), GPU_DP_MAX_ATOMS), engine: 'webgpu' };
 }
 
-export async function parseModel(bytes: Uint8Array, fileName: string): Promise<{ model: DpModel; info: LoadedModelInfo }> {
+/** A parsed model and what the UI shows of it. */
+export interface ParsedModel {
+  model: DpModel;
+  info: LoadedModelInfo;
+}
+
+export async function parseModel(bytes: Uint8Array, fileName: string): Promise<ParsedModel> {
   const t0 = performance.now();
   const model = await loadModelFile(bytes, fileName);
   const summary = summarizeModel(model);

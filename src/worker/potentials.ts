@@ -1,42 +1,43 @@
 // The potential behind each model choice, and its relaxed lattice (cached: relaxing takes a few hundred energy
-// evaluations). A loaded DP model runs on the WebGPU engine when this browser has a usable adapter (compressed when
+// evaluations). A DP model (the built-in one or the user's file) runs on the WebGPU engine when this browser has a usable adapter (compressed when
 // the table is accurate enough), otherwise on the float64 CPU reference.
 import { DpCpuPotential } from '../potential/cpu/dpPotential.ts';
 import { createGpuContext } from '../potential/webgpu/device.ts';
 import { WebGpuDpPotential } from '../potential/webgpu/engine.ts';
 import { PotentialRangeError, type EvalResult, type System } from '../potential/types.ts';
 import type { DpModel } from '../model/types.ts';
+import type { ParsedModel } from './modelLoading.ts';
 import { jiang2015, SwZblPotential } from '../potential/classical/sw.ts';
 import { relaxSheet, type RelaxResult } from '../physics/lattice.ts';
 import type { Potential } from '../potential/types.ts';
-import type { ModelChoice } from './settings.ts';
+import { dpModelMessage, type DpChoice, type ModelChoice } from './settings.ts';
 
 interface Entry { pot: Potential; lattice: Promise<RelaxResult> }
 
-const cache = new Map<string, Entry>();
+/** One entry per model choice; a DP choice's entry is dropped when its model is replaced (forgetModel). */
+const cache = new Map<ModelChoice, Entry>();
 
-/** Forgets the loaded model's potential (call when a new model file replaces it). */
-export function forgetLoadedModel(): void {
-  for (const k of [...cache.keys()]) if (k.startsWith('loaded:')) cache.delete(k);
+/** Forgets the potential of a DP choice (call when a new model replaces the one it held; a live run keeps its own). */
+export function forgetModel(choice: DpChoice): void {
+  cache.delete(choice);
 }
 
-export function potentialFor(choice: ModelChoice, model: DpModel | null, modelName = 'model'): Entry {
-  const key = choice === 'loaded' ? `loaded:${modelName}` : choice;
-  let e = cache.get(key);
+/** The potential of a model choice; `dp` is the model held for a DP choice (null when none is loaded). */
+export function potentialFor(choice: ModelChoice, dp: ParsedModel | null): Entry {
+  let e = cache.get(choice);
   if (e) return e;
   let pot: Potential;
   if (choice === 'sw-wen2017') pot = new SwZblPotential();
   else if (choice === 'sw-jiang2015') pot = new SwZblPotential({ params: jiang2015() });
   else {
-    if (!model) throw new Error('No model file is loaded; load one or choose a built-in model.');
-    const missing = ['Mo', 'S'].filter((s) => !model.typeMap.includes(s));
-    if (missing.length) throw new Error(`The loaded model has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet.`);
-    pot = new DpGpuOrCpu(model, modelName);
+    const refused = dpModelMessage(choice, dp ? dp.model.typeMap : null);
+    if (refused || !dp) throw new Error(refused ?? 'No model is loaded.');
+    pot = new DpGpuOrCpu(dp.model, dp.info.fileName);
   }
   const lattice = relaxSheet(pot);
-  lattice.catch(() => cache.delete(key));
+  lattice.catch(() => { if (cache.get(choice)?.pot === pot) cache.delete(choice); });
   e = { pot, lattice };
-  cache.set(key, e);
+  cache.set(choice, e);
   return e;
 }
 

@@ -4,7 +4,7 @@
 // transferred, not copied.
 import type { ModelSummary } from '../model/summary';
 import type { DtReset } from '../md/integrator';
-import type { SimSettings } from './settings';
+import type { DpChoice, SimSettings } from './settings';
 
 export interface SummaryRow {
   label: string;
@@ -138,7 +138,8 @@ export interface SavedRun {
 export type ExportFormat = 'extxyz' | 'extxyz-frame' | 'lammps-dump' | 'lammps-deck' | 'csv';
 
 export type ToWorker =
-  | { type: 'loadModel'; id: number; fileName: string; bytes: ArrayBuffer }
+  /** Parses a model file into the slot of a DP choice (the built-in model or the user's file); replies with its info. */
+  | { type: 'loadModel'; id: number; slot: DpChoice; fileName: string; bytes: ArrayBuffer }
   /** Builds the run (relaxes the lattice for the potential on first use); replies with its RunInfo. */
   | { type: 'prepare'; id: number; settings: SimSettings }
   | { type: 'run' }

@@ -1,7 +1,7 @@
 // Names and metadata of a run, as stored with its trajectory (no DOM).
 import type { Trajectory } from '../export/trajectory.ts';
 import type { RunInfo } from './protocol.ts';
-import type { SimSettings } from './settings.ts';
+import { isDpChoice, type SimSettings } from './settings.ts';
 
 export function formatEnergy(eV: number): string {
   if (eV >= 1e6) return `${+(eV / 1e6).toPrecision(4)} MeV`;
@@ -39,7 +39,7 @@ export function trajectoryHead(info: RunInfo, model: { file: string; typeMap: st
       lattice_a: info.a,
       lattice_t: info.t,
       cutoff: info.cutoff,
-      ...(s.model === 'loaded' && model ? { model_file: model.file, type_map: JSON.stringify(model.typeMap) } : {}),
+      ...(isDpChoice(s.model) && model ? { model_file: model.file, type_map: JSON.stringify(model.typeMap) } : {}),
     },
   };
 }

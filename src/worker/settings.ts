@@ -2,14 +2,29 @@
 // validates each field as it is typed, the worker validates the whole again before it builds anything).
 import { hasElement } from '../physics/elements.ts';
 
-/** Which potential runs the MD: the classical baselines are built in; 'loaded' is the model file in the worker. */
-export type ModelChoice = 'sw-wen2017' | 'sw-jiang2015' | 'loaded';
+/**
+ * Which potential runs the MD: the project's own DP-Tab MoS2 model (models/mos2-dptab.json, bundled with the app and
+ * the default), the classical baselines, or 'loaded', the model file the user chose. The two DP choices name the
+ * model slots the simulation worker holds (both can be held at once).
+ */
+export type ModelChoice = 'dptab-builtin' | 'sw-wen2017' | 'sw-jiang2015' | 'loaded';
+export type DpChoice = Extract<ModelChoice, 'dptab-builtin' | 'loaded'>;
+
+export const isDpChoice = (m: ModelChoice): m is DpChoice => m === 'dptab-builtin' || m === 'loaded';
 
 export const MODEL_CHOICES: { id: ModelChoice; label: string }[] = [
+  { id: 'dptab-builtin', label: 'DP-Tab MoS2 (built-in, project-trained)' },
   { id: 'sw-wen2017', label: 'Classical baseline: Stillinger-Weber (Wen 2017) + ZBL' },
   { id: 'sw-jiang2015', label: 'Classical: Stillinger-Weber (Jiang 2015) + ZBL' },
-  { id: 'loaded', label: 'Loaded DP model (CPU float64 reference)' },
+  { id: 'loaded', label: 'Loaded DP model file' },
 ];
+
+/** What the settings check needs to know of the DP model behind a DP choice (LoadedModelInfo satisfies it). */
+export interface DpModelFacts {
+  typeMap: string[];
+  /** Largest sheet it runs here (see maxAtomsFor). */
+  maxAtoms?: number;
+}
 
 export type PkaSite = 'Mo' | 'S-top' | 'S-bottom';
 
@@ -57,7 +72,7 @@ export interface SimSettings {
 }
 
 export const DEFAULT_SETTINGS: SimSettings = {
-  model: 'sw-wen2017',
+  model: 'dptab-builtin',
   sample: { nx: 8, ny: 5, temperature: 0, border: 3 },
   projectile: { mode: 'ion', species: 'Ar', pkaSite: 'S-top', energy: 500, polar: 0, azimuth: 0, impact: null, height: 10 },
   run: { timeLimit: 0.3, stepsPerFrame: 10, seed: 1 },
@@ -71,13 +86,13 @@ export const ENERGY_MAX = 1e6; // eV (1 MeV)
 
 /**
  * Largest sheet per engine. The classical potentials and the DP CPU reference run in the worker's JavaScript; the
- * limits keep a frame within a second or so. A loaded DP model on the WebGPU engine reports its own limit from the
+ * limits keep a frame within a second or so. A DP model on the WebGPU engine reports its own limit from the
  * adapter's buffer sizes (LoadedModelInfo.maxAtoms, at most GPU_DP_MAX_ATOMS).
  */
 export const CPU_DP_MAX_ATOMS = 3000;
 export const GPU_DP_MAX_ATOMS = 100_000;
-export function maxAtomsFor(model: ModelChoice, loadedMaxAtoms = CPU_DP_MAX_ATOMS): number {
-  return model === 'loaded' ? loadedMaxAtoms : 30000;
+export function maxAtomsFor(model: ModelChoice, dpMaxAtoms = CPU_DP_MAX_ATOMS): number {
+  return isDpChoice(model) ? dpMaxAtoms : 30000;
 }
 
 export const atomsOf = (s: Pick<SampleSettings, 'nx' | 'ny'>): number => 6 * s.nx * s.ny;
@@ -114,13 +129,16 @@ export const RULES = {
   seed: all(finite, integer, range(0, 2 ** 31 - 1, 'The seed')),
 } satisfies Record<string, Rule>;
 
-/** Whole-settings check: every message, keyed by field ('sample.nx', 'projectile.energy', ...). Empty = valid. */
-export function validateSettings(s: SimSettings, modelTypeMap: string[] | null, loadedMaxAtoms?: number): Record<string, string> {
+/**
+ * Whole-settings check: every message, keyed by field ('sample.nx', 'projectile.energy', ...). Empty = valid.
+ * `dp`: the model behind the chosen DP choice (null while it is not loaded); ignored for the classical choices.
+ */
+export function validateSettings(s: SimSettings, dp: DpModelFacts | null): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (key: string, msg: string | null) => { if (msg) out[key] = msg; };
   put('sample.nx', RULES.cells(s.sample.nx));
   put('sample.ny', RULES.cells(s.sample.ny));
-  if (!out['sample.nx'] && !out['sample.ny']) put('sample.nx', supercellMessage(s.sample.nx, s.sample.ny, s.model, loadedMaxAtoms));
+  if (!out['sample.nx'] && !out['sample.ny']) put('sample.nx', supercellMessage(s.sample.nx, s.sample.ny, s.model, dp?.maxAtoms));
   put('sample.temperature', RULES.temperature(s.sample.temperature));
   put('sample.border', RULES.border(s.sample.border));
   const [lx, ly] = cellLengths(s.sample.nx, s.sample.ny);
@@ -140,20 +158,29 @@ export function validateSettings(s: SimSettings, modelTypeMap: string[] | null, 
   put('run.timeLimit', RULES.timeLimit(s.run.timeLimit));
   put('run.stepsPerFrame', RULES.stepsPerFrame(s.run.stepsPerFrame));
   put('run.seed', RULES.seed(s.run.seed));
-  if (s.model === 'loaded') {
-    if (!modelTypeMap) out.model = 'No model file is loaded; load one or choose a built-in model.';
-    else {
-      const missing = ['Mo', 'S'].filter((e) => !modelTypeMap.includes(e));
-      if (missing.length) out.model = `The loaded model has no ${missing.join(' or ')}: it cannot describe the MoS2 sheet.`;
-    }
+  if (isDpChoice(s.model)) {
+    const msg = dpModelMessage(s.model, dp?.typeMap ?? null);
+    if (msg) out.model = msg;
   }
   return out;
 }
 
+/** Why the DP model of this choice cannot run the MoS2 sheet (not loaded, or without Mo or S), or null. */
+export function dpModelMessage(choice: DpChoice, typeMap: readonly string[] | null): string | null {
+  const which = choice === 'loaded' ? 'loaded model' : 'built-in DP-Tab model';
+  if (!typeMap) {
+    return choice === 'loaded'
+      ? 'No model file is loaded; load one or choose a built-in model.'
+      : 'The built-in DP-Tab model is not loaded (see the Model panel); choose a classical baseline or load a model file.';
+  }
+  const missing = ['Mo', 'S'].filter((e) => !typeMap.includes(e));
+  return missing.length ? `The ${which} has type_map [${typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet.` : null;
+}
+
 /** Why an nx x ny sheet is refused for this engine, or null. */
-export function supercellMessage(nx: number, ny: number, model: ModelChoice, loadedMaxAtoms?: number): string | null {
+export function supercellMessage(nx: number, ny: number, model: ModelChoice, dpMaxAtoms?: number): string | null {
   const n = atomsOf({ nx, ny });
-  const max = maxAtomsFor(model, loadedMaxAtoms);
+  const max = maxAtomsFor(model, dpMaxAtoms);
   if (n > max) {
     return `${nx} × ${ny} cells = ${n.toLocaleString('en-US')} atoms, more than this engine handles (${max.toLocaleString('en-US')}).`;
   }

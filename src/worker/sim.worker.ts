@@ -1,11 +1,11 @@
 /// <reference lib="webworker" />
-// The simulation worker: reads model files, builds runs, runs MD in chunks of `stepsPerFrame` steps, streams
+// The simulation worker: reads model files (heldModels.ts), builds runs, runs MD in chunks of `stepsPerFrame` steps, streams
 // display frames (throttled) and writes every frame into the trajectory store. Between chunks it yields to the
 // event loop so pause / step / reset messages are answered at once; the page never waits on it.
-import type { DpModel } from '../model/types';
 import { exportRun } from './exporting';
-import { errorPayload, parseModel } from './modelLoading';
-import { forgetLoadedModel, potentialFor } from './potentials';
+import { heldFor, loadInto } from './heldModels';
+import { errorPayload } from './modelLoading';
+import { potentialFor } from './potentials';
 import type { FromWorker, RunStatus, ToWorker } from './protocol';
 import { LiveSession } from './session';
 import { validateSettings, type SimSettings } from './settings';
@@ -13,11 +13,6 @@ import { deleteRun, listRuns, TrajectoryRecorder } from './trajectoryStore';
 import { runTitle, trajectoryHead } from './runMeta';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-
-/** The model the next simulation will use; replaced only by a successful load. */
-let currentModel: DpModel | null = null;
-let currentModelName = '';
-let currentMaxAtoms: number | undefined;
 
 let session: LiveSession | null = null;
 let recorder: TrajectoryRecorder | null = null;
@@ -102,16 +97,17 @@ function fail(e: unknown): void {
 }
 
 async function prepare(settings: SimSettings) {
-  const errors = validateSettings(settings, currentModel ? currentModel.typeMap : null, currentMaxAtoms);
+  const dp = heldFor(settings.model);
+  const errors = validateSettings(settings, dp?.info ?? null);
   const keys = Object.keys(errors);
   if (keys.length) throw new Error(keys.map((k) => `${k}: ${errors[k]}`).join(' '));
   await reset();
-  const { pot, lattice } = potentialFor(settings.model, currentModel, currentModelName);
+  const { pot, lattice } = potentialFor(settings.model, dp);
   const runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.floor(Math.random() * 1e6)}`;
   status = 'preparing';
   const s = await LiveSession.create(pot, settings, await lattice, runId);
   session = s;
-  recorder = await TrajectoryRecorder.start(runId, runTitle(settings, s.info.natoms), trajectoryHead(s.info, currentModel ? { file: currentModelName, typeMap: currentModel.typeMap } : null));
+  recorder = await TrajectoryRecorder.start(runId, runTitle(settings, s.info.natoms), trajectoryHead(s.info, dp ? { file: dp.info.fileName, typeMap: dp.info.typeMap } : null));
   record(s);
   lastAnalysis = -Infinity;
   setStatus('paused');
@@ -140,14 +136,7 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg.type) {
     case 'loadModel':
-      return reply(msg.id, async () => {
-        const { model, info } = await parseModel(new Uint8Array(msg.bytes), msg.fileName);
-        currentModel = model;
-        currentModelName = msg.fileName;
-        currentMaxAtoms = info.maxAtoms;
-        forgetLoadedModel();
-        return info;
-      });
+      return reply(msg.id, () => loadInto(msg.slot, new Uint8Array(msg.bytes), msg.fileName));
     case 'prepare':
       return reply(msg.id, () => prepare(msg.settings));
     case 'run':

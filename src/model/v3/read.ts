@@ -2,6 +2,7 @@
 // fitting rule and out_bias), §6.3 (pairtab and the DP-ZBL linear model).
 import { check, ModelFormatError, SUPPORTED_MODELS } from '../errors.ts';
 import { activationOf, checkChain, makeLayer, sizeSkip } from '../nets.ts';
+import { readTrainingProvenance } from '../provenance.ts';
 import type { Blend, DenseLayer, DpModel, ModelFormat, Net, NlistRule, PairTable } from '../types.ts';
 
 type Dict = Record<string, any>;
@@ -182,7 +183,8 @@ export function dictToModel(root: unknown, format: ModelFormat, arr: ArrayResolv
   }
   const version = typeof top.version === 'string' ? top.version : undefined;
   const app = top[APP_KEY] ?? {};
-  const source = { format, family: typeof app.family === 'string' ? app.family : 'v3 (dpmodel serialisation)', version, fileName };
+  const training = readTrainingProvenance(top);
+  const source = { format, family: typeof app.family === 'string' ? app.family : 'v3 (dpmodel serialisation)', version, fileName, ...(training ? { training } : {}) };
   if (type === 'standard') {
     const { outBias, ...m } = readStandard(md, arr, 'model', app);
     for (let t = 0; t < outBias.length; t++) m.fitting.biasAtomE[t] += outBias[t];

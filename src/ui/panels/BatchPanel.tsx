@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ENERGY_MAX, ENERGY_MIN, RULES, validateSettings } from '../../worker/settings';
 import { formatEnergy } from '../../worker/runMeta';
 import { useBatch } from '../batch';
-import { useApp } from '../store';
+import { dpFileOf, dpModelOf, useApp } from '../store';
 import { YieldChart } from './charts/YieldChart';
 import { NumberField } from './fields';
 
@@ -33,8 +33,8 @@ export function BatchPanel() {
   const b = useBatch(useShallow((s) => ({ status: s.status, progress: s.progress, points: s.points, spec: s.spec, message: s.message, wallSeconds: s.wallSeconds })));
   const { start, cancel, load, exportCsv } = useBatch.getState();
   const settings = useApp((s) => s.settings);
-  const model = useApp((s) => s.model);
-  const modelFile = useApp((s) => s.modelFile);
+  const dpModel = useApp(dpModelOf);
+  const dpFile = useApp(dpFileOf);
   const [energiesText, setEnergiesText] = useState('100, 300, 1000');
   const [impacts, setImpacts] = useState(4);
   const [timeLimit, setTimeLimit] = useState(0.3);
@@ -42,7 +42,7 @@ export function BatchPanel() {
   useEffect(() => { void load(); }, [load]);
 
   const energies = parseEnergies(energiesText);
-  const base = validateSettings(settings, model?.typeMap ?? null, model?.maxAtoms);
+  const base = validateSettings(settings, dpModel);
   const blocking = Object.entries(base).filter(([k]) => k.startsWith('sample.') || k === 'model' || k === 'projectile.polar' || k === 'projectile.azimuth' || k === 'projectile.species');
   const running = b.status === 'running';
   const canStart = !running && typeof energies !== 'string' && fieldErrors.length === 0 && blocking.length === 0 && settings.projectile.mode === 'ion';
@@ -50,7 +50,7 @@ export function BatchPanel() {
   const onStart = async () => {
     if (typeof energies === 'string') return;
     const p = settings.projectile;
-    const file = settings.model === 'loaded' && modelFile ? { name: modelFile.name, bytes: await modelFile.arrayBuffer() } : undefined;
+    const file = dpFile ? { name: dpFile.name, bytes: await dpFile.arrayBuffer() } : undefined;
     start({
       model: settings.model, modelFile: file, species: p.species, energies, impacts, nx: settings.sample.nx, ny: settings.sample.ny,
       temperature: settings.sample.temperature, border: settings.sample.border, polar: p.polar, azimuth: p.azimuth, time: timeLimit, seed: settings.run.seed,

@@ -1,10 +1,14 @@
 import { useId, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
-import { formatBytes } from '../format';
-import { MODEL_FILE_EXTENSIONS, useApp } from '../store';
-import { MODEL_CHOICES, type ModelChoice } from '../../worker/settings';
+import { formatBytes, formatCount } from '../format';
+import { dpModelOf, MODEL_FILE_EXTENSIONS, useApp } from '../store';
+import { dpModelMessage, MODEL_CHOICES, type ModelChoice } from '../../worker/settings';
+import type { LoadedModelInfo } from '../../worker/protocol';
 import { SelectField, useEditable } from './fields';
 
-/** Choose or drop a DeePMD-kit model file; shows its summary or why it could not be read. */
+/**
+ * Which potential runs the MD; the built-in DP-Tab model's state (loading, summary and training record, or why it
+ * failed); choose or drop a DeePMD-kit model file of one's own, with its summary or why it could not be read.
+ */
 export function ModelPanel() {
   const model = useApp((s) => s.model);
   const loading = useApp((s) => s.modelLoading);
@@ -57,6 +61,7 @@ export function ModelPanel() {
     >
       <h2 id={titleId}>Model</h2>
       <PotentialChoice />
+      <BuiltinModelStatus />
       <div className="field">
         <label htmlFor={inputId}>Model file</label>
         <input
@@ -91,21 +96,27 @@ export function ModelPanel() {
       )}
 
       {model && <ElementCoverage typeMap={model.typeMap} />}
-      {model && <ModelSummaryTable />}
+      {model && <ModelSummaryTable info={model} title="Model summary" testId="model-summary" />}
       {!model && !loading && !error && (
-        <p className="empty">No model loaded. Load one to run the DP-Tab potential.</p>
+        <p className="empty">No model file loaded. Load your own DeePMD-kit model to run it instead of the built-in one.</p>
       )}
     </section>
   );
 }
 
-/** Which potential runs the MD: a built-in classical baseline (the default) or the loaded DP model. */
+/** Which potential runs the MD: the built-in DP-Tab model (the default), a classical baseline, or the loaded file. */
 function PotentialChoice() {
   const choice = useApp((s) => s.settings.model);
   const model = useApp((s) => s.model);
+  const builtin = useApp((s) => s.builtin.status);
+  const dp = useApp(dpModelOf);
   const update = useApp((s) => s.updateSettings);
   const editable = useEditable();
-  const usable = !!model && ['Mo', 'S'].every((e) => model.typeMap.includes(e));
+  const label = (id: ModelChoice, text: string) => {
+    if (id === 'loaded' && model) return `Loaded: ${model.fileName}`;
+    if (id === 'dptab-builtin' && builtin !== 'ready') return `${text} (${builtin === 'loading' ? 'loading…' : 'failed to load'})`;
+    return text;
+  };
   return (
     <SelectField<ModelChoice>
       label="Potential"
@@ -114,26 +125,66 @@ function PotentialChoice() {
       onChange={(m) => update((s) => ({ ...s, model: m }))}
       options={MODEL_CHOICES.map((c) => ({
         value: c.id,
-        label: c.id === 'loaded' && model ? `Loaded: ${model.fileName} (CPU float64 reference)` : c.label,
-        disabled: c.id === 'loaded' && !usable,
+        label: label(c.id, c.label),
+        disabled: (c.id === 'loaded' && (!model || dpModelMessage('loaded', model.typeMap) !== null)) || (c.id === 'dptab-builtin' && builtin === 'error'),
       }))}
-      hint={choice === 'loaded' ? 'The DP model runs on the float64 CPU reference in the worker: keep the sheet small.' : 'Built in; no file needed.'}
+      hint={dp ? engineHint(dp) : choice === 'dptab-builtin' || choice === 'loaded' ? 'Waiting for the model.' : 'Built in; no file needed.'}
     />
   );
 }
 
-function ModelSummaryTable() {
-  const model = useApp((s) => s.model);
-  const captionId = useId();
-  if (!model) return null;
+function engineHint(m: LoadedModelInfo): string {
+  return m.engine === 'webgpu'
+    ? `Runs on the WebGPU engine here (sheets up to ${formatCount(m.maxAtoms)} atoms).`
+    : `No WebGPU here: runs on the float64 CPU reference (sheets up to ${formatCount(m.maxAtoms)} atoms); keep the sheet small.`;
+}
+
+/** The built-in model: loading, in use (summary and training record), or why it could not be loaded and what to do. */
+function BuiltinModelStatus() {
+  const builtin = useApp((s) => s.builtin);
+  const chosen = useApp((s) => s.settings.model === 'dptab-builtin');
+  const retry = useApp((s) => s.loadBuiltinModel);
+  if (builtin.status === 'error' && builtin.error) {
+    return (
+      <div className="error" role="alert" data-testid="builtin-error">
+        <p className="error-title">Could not load the built-in DP-Tab model ({builtin.error.fileName})</p>
+        <p className="error-message">{builtin.error.message}</p>
+        <p className="error-note">
+          The classical baselines run without it. Try again, or reload the page; if it keeps failing, load the
+          project's models/mos2-dptab.json with the file picker below.
+        </p>
+        <button type="button" onClick={() => void retry()}>Try again</button>
+      </div>
+    );
+  }
+  if (!chosen) return null;
+  if (builtin.status === 'loading') {
+    return (
+      <p className="loading" role="status" data-testid="builtin-loading">
+        <span className="spinner" aria-hidden="true" />
+        Loading the built-in DP-Tab MoS2 model…
+      </p>
+    );
+  }
+  if (!builtin.info) return null;
   return (
-    <table className="summary" aria-labelledby={captionId} data-testid="model-summary">
+    <div data-testid="builtin-model">
+      <ModelSummaryTable info={builtin.info} title="Built-in model" testId="builtin-summary" />
+      {!builtin.info.summary.training && <p className="hint">This model file records no training provenance.</p>}
+    </div>
+  );
+}
+
+function ModelSummaryTable({ info, title, testId }: { info: LoadedModelInfo; title: string; testId: string }) {
+  const captionId = useId();
+  return (
+    <table className="summary" aria-labelledby={captionId} data-testid={testId}>
       <caption id={captionId}>
-        Model summary: {model.fileName}{' '}
-        <span className="muted">({formatBytes(model.byteLength)}, read in {model.parseMs < 1000 ? `${model.parseMs.toFixed(0)} ms` : `${(model.parseMs / 1000).toFixed(1)} s`})</span>
+        {title}: {info.fileName}{' '}
+        <span className="muted">({formatBytes(info.byteLength)}, read in {info.parseMs < 1000 ? `${info.parseMs.toFixed(0)} ms` : `${(info.parseMs / 1000).toFixed(1)} s`})</span>
       </caption>
       <tbody>
-        {model.rows.map((r, i) => (
+        {info.rows.map((r, i) => (
           <tr key={`${r.label}-${i}`}>
             <th scope="row">{r.label}</th>
             <td>{r.value}</td>

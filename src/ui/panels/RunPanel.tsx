@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { RULES, type RunSettings } from '../../worker/settings';
-import { settingsErrors, useApp } from '../store';
+import { builtinPending, settingsErrors, useApp } from '../store';
 import { NumberField } from './fields';
 
 const STATUS_TEXT = {
@@ -22,11 +22,14 @@ export function RunPanel() {
   const message = useApp((s) => s.run.message);
   const progress = useApp((s) => s.run.stats?.progress ?? 0);
   const errors = useApp(useShallow(settingsErrors));
+  // The built-in model is still arriving: Run waits for it (it says so) rather than listing it as a fault.
+  const waiting = useApp(builtinPending);
   const { startRun, pauseRun, stepRun, resetRun } = useApp.getState();
   const set = (patch: Partial<RunSettings>) => update((s) => ({ ...s, run: { ...s.run, ...patch } }));
   const live = status === 'running' || status === 'paused' || status === 'preparing';
   const nErrors = Object.keys(errors).length;
   const canStart = status === 'paused' || (!live && nErrors === 0);
+  const shown = Object.entries(errors).filter(([k]) => !(waiting && k === 'model'));
   return (
     <section className="panel" aria-labelledby={titleId}>
       <h2 id={titleId}>Run controls</h2>
@@ -39,7 +42,7 @@ export function RunPanel() {
       </fieldset>
       <div className="run-buttons" role="group" aria-label="Run">
         <button type="button" className="primary" onClick={() => void startRun()} disabled={!canStart}>
-          {status === 'paused' ? 'Resume' : 'Run'}
+          {status === 'paused' ? 'Resume' : waiting ? 'Loading model…' : 'Run'}
         </button>
         <button type="button" onClick={pauseRun} disabled={status !== 'running'}>Pause</button>
         <button type="button" onClick={() => void stepRun()} disabled={status === 'running' || status === 'preparing' || (!live && nErrors > 0)}>Step</button>
@@ -49,10 +52,10 @@ export function RunPanel() {
       <p className={`run-status status-${status}`} role="status" data-testid="run-status" data-status={status}>
         {STATUS_TEXT[status]}{message ? `: ${message}` : ''}
       </p>
-      {nErrors > 0 && !live && (
+      {shown.length > 0 && !live && (
         <div className="error" data-testid="settings-errors">
           <p className="error-title">Fix these before running:</p>
-          <ul>{Object.entries(errors).map(([k, v]) => <li key={k}>{v}</li>)}</ul>
+          <ul>{shown.map(([k, v]) => <li key={k}>{v}</li>)}</ul>
         </div>
       )}
     </section>

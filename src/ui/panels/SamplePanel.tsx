@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { atomsOf, cellLengths, RULES, supercellMessage, type SampleSettings } from '../../worker/settings';
 import { formatCount } from '../format';
-import { useApp } from '../store';
+import { dpModelOf, useApp } from '../store';
 import { NumberField, useEditable } from './fields';
 
 /** Supercell size, temperature and the border thermostat strip. */
@@ -9,14 +9,14 @@ export function SamplePanel() {
   const titleId = useId();
   const sample = useApp((s) => s.settings.sample);
   const model = useApp((s) => s.settings.model);
-  const loadedMax = useApp((s) => s.model?.maxAtoms);
+  const dpMax = useApp((s) => dpModelOf(s)?.maxAtoms);
   const update = useApp((s) => s.updateSettings);
   const editable = useEditable();
   const set = (patch: Partial<SampleSettings>) => update((s) => ({ ...s, sample: { ...s.sample, ...patch } }));
   const cells = (v: number) => RULES.cells(v);
   // The supercell limit depends on both counts: check each against the other's current value.
-  const nxRule = (v: number) => cells(v) ?? supercellMessage(v, sample.ny, model, loadedMax);
-  const nyRule = (v: number) => cells(v) ?? supercellMessage(sample.nx, v, model, loadedMax);
+  const nxRule = (v: number) => cells(v) ?? supercellMessage(v, sample.ny, model, dpMax);
+  const nyRule = (v: number) => cells(v) ?? supercellMessage(sample.nx, v, model, dpMax);
   const [lx, ly] = cellLengths(sample.nx, sample.ny);
   return (
     <section className="panel" aria-labelledby={titleId}>
