@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train a DP-Tab (se_e2_a + pair table) MoS2 model on training/data and export it as a DeePMD-kit v3 "zbl" model.
 
-  /usr/bin/python3 training/train.py --steps 200000 --out models/mos2-dptab --seed 1
+  /usr/bin/python3 training/train.py --out training/work/models/s1 --seed 1      (the default recipe; see README)
   /usr/bin/python3 training/train.py --steps 5 --out /tmp/t --tiny          (smoke run)
 
 Writes OUT.yaml and OUT.json (and OUT.log.jsonl with the step losses).  See trainer/__init__.py.
@@ -37,27 +37,28 @@ def main(argv=None):
     p.add_argument('--table', default=os.path.join(os.path.dirname(HERE), 'models', 'mos2-pairtable.txt'),
                    help="pair table in DeePMD-kit's format ('none': no table, a plain DP model)")
     p.add_argument('--out', required=True, help='output path without extension')
-    p.add_argument('--steps', type=int, default=100000)
+    p.add_argument('--steps', type=int, default=6000)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--rcut', type=float, default=6.0)
     p.add_argument('--rcut-smth', type=float, default=0.5)
     p.add_argument('--sel', default='40,80')
-    p.add_argument('--neuron', default='25,50,100')
-    p.add_argument('--axis-neuron', type=int, default=16)
-    p.add_argument('--fitting', default='240,240,240')
+    p.add_argument('--neuron', default='16,32,64')
+    p.add_argument('--axis-neuron', type=int, default=8)
+    p.add_argument('--fitting', default='128,128,128')
     p.add_argument('--tiny', action='store_true', help='a tiny net (smoke runs)')
     p.add_argument('--start-lr', type=float, default=1e-3)
-    p.add_argument('--stop-lr', type=float, default=3.51e-8)
-    p.add_argument('--decay-steps', type=int, default=5000)
-    p.add_argument('--batch-size', type=int, default=1)
-    p.add_argument('--pref', default='0.02,1,1000,1,0,0', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
-    p.add_argument('--relative-f', type=float, default=None, help="eps of the relative force error (paper eq. 4); off by default")
-    p.add_argument('--relative-f-min-force', type=float, default=0.0)
+    p.add_argument('--stop-lr', type=float, default=1e-6)
+    p.add_argument('--decay-steps', type=int, default=300)
+    p.add_argument('--batch-size', type=int, default=16, help='frames per step, evaluated in one pass')
+    p.add_argument('--pref', default='0.02,1,1000,1,0.02,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
+    p.add_argument('--relative-f', type=float, default=1.0, help="eps (eV/A) of the relative force error (paper eq. 4); 0: off")
+    p.add_argument('--relative-f-min-force', type=float, default=5.0,
+                   help='the relative force error applies to frames whose largest DFT force exceeds this (eV/A)')
     p.add_argument('--bias-exclude', default='dimer,atom', help='categories left out of the energy-bias fit')
     p.add_argument('--bias-mode', choices=['atoms', 'lstsq'], default='atoms',
                    help='atoms: out_bias = isolated-atom energies (the table zero), bias_atom_e = fit - atoms; '
                         'lstsq: out_bias = the fit (DeePMD-kit default)')
-    p.add_argument('--no-fit-below', type=float, default=0.0,
+    p.add_argument('--no-fit-below', type=float, default=1.2,
                    help='leave out frames whose shortest distance is below this (A): the table alone describes them')
     p.add_argument('--valid-frac', type=float, default=0.1,
                    help='held-out fraction (by a hash of each frame id, so a frame stays on its side as data grow)')
@@ -80,7 +81,7 @@ def main(argv=None):
     excl = set(a.bias_exclude.split(','))
     pr = [float(x) for x in a.pref.split(',')]
     tc = TrainConfig(
-        loss=LossConfig(*pr, relative_f=a.relative_f, relative_f_min_force=a.relative_f_min_force),
+        loss=LossConfig(*pr, relative_f=a.relative_f or None, relative_f_min_force=a.relative_f_min_force),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()

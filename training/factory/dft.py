@@ -44,7 +44,7 @@ def kpts_for(atoms, kspacing=None):
 
 
 def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width=None,
-              conservative=False):
+              conservative=False, fixed_moment=None):
     """Return a GPAW calculator for `atoms`.
 
     kind: 'condensed' (spin-paired), 'atom' (spin-polarised, Hund, fixed moment),
@@ -52,6 +52,8 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
           'dimer' (spin-polarised, initial moments).
     conservative: slower, more robust density mixing (used as a retry when the SCF fails);
           it changes the path, not the converged result.
+    fixed_moment: dimers only: hold the total moment at this value (mu_B) instead of letting it float
+          (for dimers whose free-moment SCF oscillates between spin states; see label.label_one).
     """
     from gpaw import GPAW, PW, FermiDirac
     ecut = SETTING["ecut_eV"] if ecut is None else ecut
@@ -67,7 +69,9 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
     elif kind == "dimer":
         mag = [5.0 if s == "Mo" else 2.0 for s in atoms.get_chemical_symbols()]
         atoms.set_initial_magnetic_moments(mag)
-        kw.update(kpts=(1, 1, 1), occupations=FermiDirac(width), spinpol=True,
+        if fixed_moment is not None:
+            atoms.set_initial_magnetic_moments([fixed_moment / len(atoms)] * len(atoms))
+        kw.update(kpts=(1, 1, 1), occupations=FermiDirac(width, fixmagmom=fixed_moment is not None), spinpol=True,
                   mixer={"backend": "pulay", "beta": 0.05, "nmaxold": 5, "weight": 50.0})
         kw["maxiter"] = 250     # normal dimers need < 120; a failure is retried conservatively
     else:

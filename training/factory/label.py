@@ -137,10 +137,11 @@ def unclaim(cid):
         pass
 
 
-def label_one(at, txt=None):
+def label_one(at, txt=None, scan_moments=False):
     """Run the DFT setting on one configuration; returns the result dict.
 
-    If the SCF does not converge, it is retried once with conservative mixing."""
+    If the SCF does not converge, it is retried once with conservative mixing; a dimer that still does not converge
+    gets a fixed-moment scan (scan_moments: straight away, for dimers known to oscillate)."""
     import gpaw
     from gpaw import KohnShamConvergenceError
     from .dft import make_calc, SETTING, kpts_for
@@ -148,18 +149,28 @@ def label_one(at, txt=None):
     kind = at.info.get("calc_kind", "condensed")
     t0, c0 = time.time(), time.process_time()
     retried = False
+    scan = None
     try:
+        if scan_moments and kind == "dimer":
+            raise KohnShamConvergenceError("fixed-moment scan requested")
         at = at0.copy()
         calc = make_calc(at, kind=kind, txt=txt)
         at.calc = calc
         e = at.get_potential_energy()
     except KohnShamConvergenceError:
-        retried = True
-        at = at0.copy()
-        calc = make_calc(at, kind=kind, txt=txt.replace(".txt", ".retry.txt") if txt else None,
-                         conservative=True)
-        at.calc = calc
-        e = at.get_potential_energy()
+        retried = not (scan_moments and kind == "dimer")
+        try:
+            if not retried:
+                raise
+            at = at0.copy()
+            calc = make_calc(at, kind=kind, txt=txt.replace(".txt", ".retry.txt") if txt else None,
+                             conservative=True)
+            at.calc = calc
+            e = at.get_potential_energy()
+        except KohnShamConvergenceError:
+            if kind != "dimer":
+                raise
+            at, calc, e, scan = fixed_moment_scan(at0, txt)
     f = at.get_forces()
     try:
         stress = at.get_stress(voigt=False)
@@ -178,10 +189,37 @@ def label_one(at, txt=None):
         "setting": SETTING, "gpaw_version": gpaw.__version__,
         "niter": int(calc.scf.niter) if getattr(calc, "scf", None) is not None else None,
         "scf_retry_conservative_mixing": retried,
+        "fixed_moment_scan": scan,
         "cpu_s": time.process_time() - c0, "wall_s": time.time() - t0,
         "host": socket.gethostname(), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     return res
+
+
+FIXED_MOMENTS = (0.0, 2.0, 4.0, 6.0)  # mu_B; every Mo/S dimer has an even number of valence electrons
+
+
+def fixed_moment_scan(at0, txt=None):
+    """A dimer whose free-moment SCF oscillates between spin states: converge it at each fixed total moment and keep
+    the lowest energy (the ground state among integer moments). Returns (atoms, calc, energy, {moment: E or None})."""
+    from gpaw import KohnShamConvergenceError
+    from .dft import make_calc
+    best, scan = None, {}
+    for m in FIXED_MOMENTS:
+        at = at0.copy()
+        at.calc = make_calc(at, kind="dimer", txt=txt.replace(".txt", f".m{m:g}.txt") if txt else None,
+                            fixed_moment=m)
+        try:
+            e = at.get_potential_energy()
+        except KohnShamConvergenceError:
+            scan[f"{m:g}"] = None
+            continue
+        scan[f"{m:g}"] = float(e)
+        if best is None or e < best[2]:
+            best = (at, at.calc, e)
+    if best is None:
+        raise KohnShamConvergenceError(f"no fixed moment in {FIXED_MOMENTS} converged")
+    return best[0], best[1], best[2], scan
 
 
 _stop = False
@@ -193,7 +231,7 @@ def _on_term(signum, frame):
     sys.exit(0)
 
 
-def run(max_n=None, only=None, retry_failed=False, ids=None, until=None, max_r=None):
+def run(max_n=None, only=None, retry_failed=False, ids=None, until=None, max_r=None, scan_moments=False):
     os.makedirs(RES_DIR, exist_ok=True)
     os.makedirs(LOG_DIR, exist_ok=True)
     signal.signal(signal.SIGTERM, _on_term)
@@ -219,7 +257,7 @@ def run(max_n=None, only=None, retry_failed=False, ids=None, until=None, max_r=N
         path = os.path.join(RES_DIR, f"{cid}.json")
         print(f"{time.strftime('%H:%M:%S')} start {cid} ({len(at)} atoms, {at.info.get('note','')})", flush=True)
         try:
-            res = label_one(at, txt=os.path.join(LOG_DIR, f"{cid}.txt"))
+            res = label_one(at, txt=os.path.join(LOG_DIR, f"{cid}.txt"), scan_moments=scan_moments)
         except Exception as exc:
             write_atomic(os.path.join(RES_DIR, f"{cid}.failed.json"),
                          {"id": cid, "error": repr(exc), "traceback": traceback.format_exc(),
@@ -262,9 +300,13 @@ def main():
     p.add_argument("--retry-failed", action="store_true")
     p.add_argument("--max-r", type=float, default=None, help="only dimers with r <= this")
     p.add_argument("--until", type=int, default=None, help="stop once this many are done in total")
+    p.add_argument("--ids", default=None, help="only these configuration ids (comma-separated), in this order")
+    p.add_argument("--scan-moments", action="store_true",
+                   help="dimers: go straight to the fixed-moment scan (for dimers whose free-moment SCF oscillates)")
     a = p.parse_args()
     if a.cmd == "run":
-        run(a.max, a.only.split(",") if a.only else None, a.retry_failed, until=a.until, max_r=a.max_r)
+        run(a.max, a.only.split(",") if a.only else None, a.retry_failed, ids=a.ids.split(",") if a.ids else None,
+            until=a.until, max_r=a.max_r, scan_moments=a.scan_moments)
     else:
         status()
 

@@ -278,3 +278,16 @@ def test_batched_frames_equal_single_frames():
     df = ((one['force'] - fd) ** 2).sum(1) / (fd.norm(dim=1) + 1.0) ** 2
     dv = ((one['virial'] - torch.as_tensor(f.virial)) ** 2).mean()
     assert abs(float(l1) - (0.3 / nat * de * de + 2.0 * float(df.sum()) / (3 * nat) + 0.7 / nat * float(dv))) < 1e-9
+
+
+def test_real_slots_only_equals_every_slot():
+    """The embedding over real slots plus the closed-form padding term = the plain sum over every slot."""
+    m = tiny()
+    coord, box, atype = config(1.3)
+    nb = m.neighbors(coord, box, atype)
+    t = lambda a: torch.tensor(a, dtype=DTYPE)
+    R, _, _ = m.env_matrix(t(coord), t(box), torch.tensor(atype), nb)
+    assert (torch.as_tensor(nb.slots) < 0).any() and (torch.as_tensor(nb.slots) >= 0).any()
+    e_real = m.atomic_dp(R, torch.tensor(atype), torch.as_tensor(nb.slots) >= 0)
+    e_all = m.atomic_dp(R, torch.tensor(atype), None)
+    assert torch.allclose(e_real, e_all, atol=1e-12, rtol=0)

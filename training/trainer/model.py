@@ -334,8 +334,9 @@ class DPModel(nn.Module):
         idx = torch.where(slots >= 0, slots, torch.full_like(slots, len(nb.i)))
         return Rp[idx], r, d
 
-    def atomic_dp(self, R: torch.Tensor, atype: torch.Tensor) -> torch.Tensor:
-        """E_i^DP = NN_i + bias_atom_e[t_i] (SPEC §2-§4)."""
+    def atomic_dp(self, R: torch.Tensor, atype: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
+        """E_i^DP = NN_i + bias_atom_e[t_i] (SPEC §2-§4).  R (n,N,4) raw env matrix, zero rows for padding;
+        real (n,N): which slots hold a neighbour (None: evaluate every slot)."""
         cfg, nt, N = self.cfg, self.ntypes, self.nnei
         Rn = (R - self.davg[atype]) / self.dstd[atype]
         M2 = cfg.axis_neuron
@@ -346,16 +347,35 @@ class DPModel(nn.Module):
             if not bool(mask.any()):
                 continue
             Rt = Rn[mask]  # (n_t, N, 4)
-            G = torch.cat([self.embeddings[ti + tj * nt](Rt[:, sec[tj]:sec[tj + 1], 0:1]) for tj in range(nt)], dim=1)
-            T = torch.einsum('bkc,bkm->bcm', Rt, G) / N  # (n_t, 4, M1)
+            rt = None if real is None else real[mask]
+            T = sum(self._block_T(ti, tj, Rt[:, sec[tj]:sec[tj + 1]], None if rt is None else rt[:, sec[tj]:sec[tj + 1]], sec[tj])
+                    for tj in range(nt)) / N  # (n_t, 4, M1)
             D = torch.einsum('bcm,bcn->bmn', T, T[:, :, :M2]).reshape(T.shape[0], -1)
             e = self.fittings[ti](D)[:, 0] + self.bias_atom_e[ti]
             E = E.index_put((mask.nonzero()[:, 0],), e)
         return E
 
+    def _block_T(self, ti: int, tj: int, Rb: torch.Tensor, rb: torch.Tensor | None, k0: int) -> torch.Tensor:
+        """sum over the slots of one neighbour-type block of R~_k^T G(R~_k0): (n_t, 4, M1).
+        A padding slot's normalised row is (0 - davg)/dstd: with the same statistics for every slot of the block
+        (as DeePMD-kit computes them) all padding rows are equal, so the net runs on the real rows only and the
+        padding adds (number of padding slots) x its one row's term -- the same sum, at the cost of the real slots."""
+        net = self.embeddings[ti + tj * self.ntypes]
+        n_t, S = Rb.shape[0], Rb.shape[1]
+        avg, std = self.davg[ti, k0:k0 + S], self.dstd[ti, k0:k0 + S]
+        if rb is None or S == 0 or not (bool((avg == avg[0]).all()) and bool((std == std[0]).all())):
+            return torch.einsum('bkc,bkm->bcm', Rb, net(Rb[:, :, 0:1]))
+        rows = Rb[rb]  # (P, 4) real rows
+        G = net(rows[:, 0:1])
+        owner = torch.arange(n_t).repeat_interleave(rb.sum(dim=1))
+        T = torch.zeros(n_t, 4, G.shape[1], dtype=DTYPE).index_add(0, owner, rows[:, :, None] * G[:, None, :])
+        pad = -avg[0] / std[0]  # (4,)
+        Tpad = pad[:, None] * net(pad[None, 0:1])[0][None, :]  # (4, M1)
+        return T + (S - rb.sum(dim=1)).to(DTYPE)[:, None, None] * Tpad[None]
+
     def atomic_energy(self, coord: torch.Tensor, pair_shift: torch.Tensor | None, atype: torch.Tensor, nb: NeighborData) -> torch.Tensor:
         R, r, d = self._env(coord, pair_shift, nb)
-        E = self.atomic_dp(R, atype)
+        E = self.atomic_dp(R, atype, torch.as_tensor(nb.slots) >= 0)
         if self.table is not None:
             E = self._blend(E, r, atype, nb)
         return E + self.out_bias[atype]
