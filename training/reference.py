@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+"""DFT reference values for the model report (report.py), with THE setting of factory/dft.py (make_calc).
+
+    cd training && OMP_NUM_THREADS=1 nice -n 19 /usr/bin/python3 reference.py [--only strain,elastic,atoms,defects,phonons]
+                                                                               [--limit N] [--status]
+    training/label.sh reference        (the same in the background; label.sh stop-reference stops it)
+
+Resumable exactly like validate.py: every finished calculation is written at once to results/reference/<name>.json
+(temp file + os.replace), a restart skips every name present; relaxations keep an ASE trajectory (and the BFGS
+Hessian) in work/reference/ and resume from the last frame.  --limit N stops after N new calculations.
+
+Geometry: a0 and t0 from validate.py (results/validation/lattice.json); the cells and routines are those of
+trainer/properties.py, so report.py evaluates the model on exactly the same structures.  Pieces, cheapest first:
+  strain    3-atom cell at s x a0, s = 0.80 ... 1.20 (step 0.05), biaxial diag(s, s, 1) and uniaxial diag(s, 1, 1);
+            atoms relaxed (BFGS, fmax 0.01 eV/A): 17 relaxations (s = 1 is shared)
+  elastic   3-atom cell at a0, eps_xx = -1, -0.5, 0, 0.5, 1 %, atoms relaxed (fmax 0.005 eV/A), energy and stress
+            (relaxed-ion C11 = d sigma_xx / d eps_xx, C12 = d sigma_yy / d eps_xx, 2D = stress x c)
+  atoms     the isolated Mo atom (spin-polarised, Hund, as factory's atoms); S is taken from validate.py
+  defects   E_f of V_Mo, V_S2, Mo_S, S_Mo, V_MoS3 in validate.py's 3x3 cell at a0 (its pristine energy reused), relaxed
+            at fixed cell to fmax 0.03 eV/A (as validate.py's V_S), isolated-atom chemical potentials
+  phonons   finite displacements +-0.02 A of Mo and the top S (the bottom S follows by the mirror plane) in the 3x3
+            supercell: 12 single points of 27 atoms
+results/reference/summary.json collects what is done (elastic fit, E_f, counts).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from factory.dft import SETTING, kpts_for, make_calc  # noqa: E402
+from trainer import properties as P  # noqa: E402
+
+OUT = os.path.join(HERE, 'results', 'reference')
+VAL = os.path.join(HERE, 'results', 'validation')
+WORK = os.path.join(HERE, 'work', 'reference')
+H_PHONON = 0.02
+N_PHONON = 3
+DEFECT_ORDER = ['V_Mo', 'V_S2', 'Mo_S', 'S_Mo', 'V_MoS3']
+PIECES = ['strain', 'elastic', 'atoms', 'defects', 'phonons']
+# rough CPU estimates per calculation (s, one shared core; from results/validation and data/ timings)
+EST = {'strain': 40, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 600}
+
+
+class Limit(Exception):
+    pass
+
+
+class Runner:
+    def __init__(self, limit=None):
+        self.limit, self.done_now = limit, 0
+        os.makedirs(OUT, exist_ok=True)
+        os.makedirs(WORK, exist_ok=True)
+
+    @staticmethod
+    def ck(name):
+        fn = os.path.join(OUT, name + '.json')
+        if not os.path.exists(fn):
+            return None
+        with open(fn) as f:
+            return json.load(f)
+
+    def save(self, name, obj):
+        fn = os.path.join(OUT, name + '.json')
+        tmp = fn + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(obj, f, indent=1)
+        os.replace(tmp, fn)
+        self.done_now += 1
+        print(f'{time.strftime("%H:%M:%S")} saved {name}', flush=True)
+
+    def check_limit(self):
+        if self.limit is not None and self.done_now >= self.limit:
+            raise Limit()
+
+    def calc_for(self, name, kind='condensed'):
+        txt = os.path.join(WORK, name + '.txt')
+        return lambda at: make_calc(at, kind=kind, txt=txt)
+
+    def paths(self, name):
+        return dict(traj=os.path.join(WORK, name + '.traj'), logfile=os.path.join(WORK, name + '.log'),
+                    restart=os.path.join(WORK, name + '.bfgs.pckl'))
+
+
+def lattice():
+    fn = os.path.join(VAL, 'lattice.json')
+    if not os.path.exists(fn):
+        sys.exit('results/validation/lattice.json missing: run validate.py first (it gives a0 and t0)')
+    with open(fn) as f:
+        lat = json.load(f)
+    return lat['a0'], lat['t0']
+
+
+def val(name):
+    fn = os.path.join(VAL, name + '.json')
+    if not os.path.exists(fn):
+        return None
+    with open(fn) as f:
+        return json.load(f)
+
+
+def strain_names():
+    """(mode, s, name), s = 1 first, then outward (biaxial before uniaxial at each |s - 1|)."""
+    out = []
+    for s in sorted(P.STRAIN_FACTORS, key=lambda x: (round(abs(x - 1), 6), x)):
+        for mode in ('biaxial', 'uniaxial'):
+            out.append((mode, s, f'strain_{mode}_s{s:.3f}'))
+    return out
+
+
+def run_strain(R, a0, t0):
+    for mode, s, name in strain_names():
+        if R.ck(name):
+            continue
+        if mode == 'uniaxial' and abs(s - 1) < 1e-9 and R.ck(f'strain_biaxial_s{s:.3f}'):
+            d = dict(R.ck(f'strain_biaxial_s{s:.3f}'), mode='uniaxial', note='identical cell to biaxial s = 1 (copied)')
+            R.save(name, d)
+            continue
+        R.check_limit()
+        t = time.process_time()
+        r, at = P.strain_point(R.calc_for(name), a0, t0, s, mode, fmax=0.01, steps=100, **R.paths(name))
+        if not r['converged']:
+            print(f'{name}: not converged (fmax {r["fmax"]:.3f}); rerun resumes it', flush=True)
+            continue
+        r.update(t0=t0, kpts=kpts_for(at), cpu_s=time.process_time() - t, positions=at.positions.tolist(),
+                 cell=at.cell.array.tolist(), symbols=at.get_chemical_symbols())
+        R.save(name, r)
+
+
+def run_elastic(R, a0, t0):
+    at0 = P.hex_cell(a0, t0)
+    for eps in P.ELASTIC_STRAINS:
+        name = f'elastic_exx{eps:+.4f}'
+        if R.ck(name):
+            continue
+        R.check_limit()
+        t = time.process_time()
+        r = P.elastic_point(R.calc_for(name), at0, eps, fmax=0.005, steps=100, **R.paths(name))
+        if not r['converged']:
+            print(f'{name}: not converged (fmax {r["fmax"]:.3f}); rerun resumes it', flush=True)
+            continue
+        r.update(a0=a0, t0=t0, kpts=kpts_for(P.strained(at0, 1 + eps, 1)), cpu_s=time.process_time() - t)
+        R.save(name, r)
+
+
+def run_atoms(R):
+    from ase import Atoms
+    s = val('S_atom')
+    if s and not R.ck('atom_S'):
+        R.save('atom_S', dict(element='S', energy=s['energy'], magmom=s.get('magmom'), source='results/validation/S_atom.json'))
+    if R.ck('atom_Mo'):
+        return
+    R.check_limit()
+    at = Atoms('Mo', positions=[[0, 0, 0]], cell=[10.0, 10.5, 11.0], pbc=True)
+    at.center()
+    at.calc = make_calc(at, kind='atom', txt=os.path.join(WORK, 'atom_Mo.txt'))
+    t = time.process_time()
+    e = float(at.get_potential_energy())
+    R.save('atom_Mo', dict(element='Mo', energy=e, magmom=float(at.calc.get_magnetic_moment()),
+                           cpu_s=time.process_time() - t, source='reference.py (factory atom setting: Hund, fixed moment)'))
+
+
+def run_defects(R, a0, t0):
+    pr = val('pristine_3x3')
+    if pr is None:
+        print('defects: results/validation/pristine_3x3.json missing (validate.py); skipped', flush=True)
+        return
+    mu = {'Mo': (R.ck('atom_Mo') or {}).get('energy'), 'S': (R.ck('atom_S') or {}).get('energy')}
+    if None in mu.values():
+        print('defects: isolated-atom energies missing (run the atoms piece); skipped', flush=True)
+        return
+    for kind in DEFECT_ORDER:
+        name = f'defect_{kind}'
+        if R.ck(name):
+            continue
+        R.check_limit()
+        at = P.defect_cell(kind, a0, t0, 3)
+        P.attach(at, R.calc_for(name))
+        t = time.process_time()
+        r = P.relax(at, fmax=0.03, steps=150, **R.paths(name))
+        if not r['converged']:
+            print(f'{name}: not converged after {r["traj_frames"]} frames (fmax {r["fmax"]:.3f}); rerun resumes it', flush=True)
+            continue
+        R.save(name, dict(kind=kind, description=P.DEFECTS[kind][1], E_defect=r['energy'], E_pristine=pr['energy'],
+                          mu=mu, E_f=P.formation_energy(kind, r['energy'], pr['energy'], mu), formula=P.FORMATION_FORMULA,
+                          natoms=len(at), fmax=r['fmax'], traj_frames=r['traj_frames'], a0=a0, t0=t0,
+                          kpts=kpts_for(at), cpu_s_last_session=time.process_time() - t,
+                          positions=at.positions.tolist(), cell=at.cell.array.tolist(), symbols=at.get_chemical_symbols()))
+
+
+def phonon_names(a0, t0):
+    prim = P.hex_cell(a0, t0)
+    return [((a, d, s), f'phonon{N_PHONON}x{N_PHONON}_a{a}_{"xyz"[d]}{"p" if s > 0 else "m"}') for (a, d, s) in P.displacements(prim)]
+
+
+def run_phonons(R, a0, t0):
+    prim = P.hex_cell(a0, t0)
+    sc = P.phonon_supercell(prim, N_PHONON)
+    for (a, d, s), name in phonon_names(a0, t0):
+        if R.ck(name):
+            continue
+        R.check_limit()
+        at = P.displaced(sc, a, d, s, H_PHONON)
+        P.attach(at, R.calc_for(name))
+        t = time.process_time()
+        F = at.get_forces()
+        R.save(name, dict(atom=a, direction=d, sign=s, h=H_PHONON, n=N_PHONON, a0=a0, t0=t0, energy=float(at.get_potential_energy()),
+                          forces=F.tolist(), kpts=kpts_for(at), cpu_s=time.process_time() - t))
+
+
+def summary(a0, t0):
+    out = {'setting': SETTING, 'a0': a0, 't0': t0, 'strain': {}, 'elastic': None, 'defects': {}, 'phonons': None}
+    for mode, s, name in strain_names():
+        r = Runner.ck(name)
+        if r:
+            out['strain'].setdefault(mode, []).append({'s': s, 'energy_per_atom': r['energy'] / r['natoms'], 't': r['t']})
+    pts = [Runner.ck(f'elastic_exx{e:+.4f}') for e in P.ELASTIC_STRAINS]
+    pts = [p for p in pts if p]
+    if len(pts) >= 3:
+        fit = P.elastic_fit(pts)
+        fit['n_points'] = len(pts)
+        out['elastic'] = fit
+    vs = val('vacancy_3x3')
+    if vs:
+        out['defects']['V_S'] = {'E_f': vs['E_f'], 'source': 'results/validation/vacancy_3x3.json'}
+    for kind in DEFECT_ORDER:
+        r = Runner.ck(f'defect_{kind}')
+        if r:
+            out['defects'][kind] = {'E_f': r['E_f']}
+    names = phonon_names(a0, t0)
+    out['phonons'] = {'done': sum(1 for _, n in names if Runner.ck(n)), 'needed': len(names)}
+    fn = os.path.join(OUT, 'summary.json')
+    with open(fn + '.tmp', 'w') as f:
+        json.dump(out, f, indent=1)
+    os.replace(fn + '.tmp', fn)
+    return out
+
+
+def status(a0, t0):
+    rows = []
+    n_s = [Runner.ck(n) is not None for _, _, n in strain_names()]
+    rows.append(('strain', sum(n_s), len(n_s), EST['strain']))
+    n_e = [Runner.ck(f'elastic_exx{e:+.4f}') is not None for e in P.ELASTIC_STRAINS]
+    rows.append(('elastic', sum(n_e), len(n_e), EST['elastic']))
+    rows.append(('atoms', int(Runner.ck('atom_Mo') is not None), 1, EST['atoms']))
+    n_d = [Runner.ck(f'defect_{k}') is not None for k in DEFECT_ORDER]
+    rows.append(('defects', sum(n_d), len(n_d), EST['defects']))
+    n_p = [Runner.ck(n) is not None for _, n in phonon_names(a0, t0)]
+    rows.append(('phonons', sum(n_p), len(n_p), EST['phonons']))
+    total = 0
+    print(f'a0 = {a0:.4f} A, t0 = {t0:.4f} A (validate.py)')
+    for name, done, need, est in rows:
+        left = (need - done) * est
+        total += left
+        print(f'{name:8s} {done:3d}/{need:<3d} done   remaining ~{left / 3600:5.2f} h CPU (estimate {est} s each)')
+    print(f'total remaining ~{total / 3600:.1f} h CPU')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--only', default='', help=f'comma list of {",".join(PIECES)}')
+    p.add_argument('--limit', type=int, default=None, help='stop after this many new calculations')
+    p.add_argument('--status', action='store_true')
+    a = p.parse_args()
+    a0, t0 = lattice()
+    if a.status:
+        status(a0, t0)
+        return
+    only = [x for x in a.only.split(',') if x] or PIECES
+    R = Runner(a.limit)
+    print(f'{time.strftime("%Y-%m-%d %H:%M:%S")} reference.py: a0 = {a0:.4f} A, t0 = {t0:.4f} A; pieces {only}', flush=True)
+    try:
+        for piece in PIECES:
+            if piece not in only:
+                continue
+            t = time.time()
+            {'strain': lambda: run_strain(R, a0, t0), 'elastic': lambda: run_elastic(R, a0, t0), 'atoms': lambda: run_atoms(R),
+             'defects': lambda: run_defects(R, a0, t0), 'phonons': lambda: run_phonons(R, a0, t0)}[piece]()
+            summary(a0, t0)
+            print(f'{time.strftime("%H:%M:%S")} {piece}: finished ({time.time() - t:.0f} s wall this run)', flush=True)
+    except Limit:
+        print(f'stopped after {R.done_now} new calculations (--limit)', flush=True)
+    s = summary(a0, t0)
+    print(json.dumps({k: v for k, v in s.items() if k not in ('setting', 'strain')}, indent=1), flush=True)
+
+
+if __name__ == '__main__':
+    main()
