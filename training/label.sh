@@ -7,6 +7,10 @@
 #   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
+#   training/label.sh reference       start (or resume) reference.py, the DFT reference values for report.py,
+#                                     in the background (nice 19, 1 core); log work/reference.log, pid work/reference.pid
+#   training/label.sh stop-reference  stop it (the calculation in progress resumes from its trajectory next time)
+#   training/label.sh reference-status  done/pending per piece and the remaining CPU estimate
 # Logs: training/work/label.log; per-configuration GPAW logs: training/work/logs/.
 set -u
 cd "$(dirname "$0")"
@@ -16,6 +20,7 @@ mkdir -p work
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
 PIDF2=work/label2.pid
+REFPIDF=work/reference.pid
 running() { [ -f "${1:-$PIDF}" ] && kill -0 "$(cat "${1:-$PIDF}")" 2>/dev/null; }
 
 case "${1:-status}" in
@@ -69,5 +74,20 @@ case "${1:-status}" in
         echo "committed $n configurations"; break; }
       sleep 5
     done ;;
-  *) echo "usage: $0 start|extra|stop|status|pack|commit|table-dimers"; exit 1 ;;
+  reference)
+    if running "$REFPIDF"; then echo "reference.py already running (pid $(cat $REFPIDF))"; exit 0; fi
+    setsid nohup nice -n 19 $PY reference.py >> work/reference.log 2>&1 < /dev/null &
+    echo $! > "$REFPIDF"
+    echo "reference.py started (pid $(cat $REFPIDF)); log: training/work/reference.log" ;;
+  stop-reference)
+    if running "$REFPIDF"; then
+      pid=$(cat "$REFPIDF")
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+      echo "stopped reference.py pid $pid"; rm -f "$REFPIDF"
+    else echo "reference.py not running"; fi ;;
+  reference-status)
+    if running "$REFPIDF"; then echo "reference.py RUNNING (pid $(cat $REFPIDF))"; else echo "reference.py NOT running"; fi
+    $PY reference.py --status
+    tail -n 5 work/reference.log 2>/dev/null ;;
+  *) echo "usage: $0 start|extra|stop|status|pack|commit|table-dimers|reference|stop-reference|reference-status"; exit 1 ;;
 esac
