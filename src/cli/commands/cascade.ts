@@ -1,25 +1,27 @@
 // `npm run cli -- cascade`: one ion impact (or PKA) on a monolayer MoS2 sheet; writes the run's summary as JSON
 // and optionally the trajectory as extended XYZ.
-import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { writeFileSync, appendFileSync } from 'node:fs';
 import { parseArgs, required, type ParsedArgs } from '../args.ts';
+import { DEFAULT_MODEL, readModelFile } from '../defaultModel.ts';
 import { runCascade, DEFAULT_DT_RESET, type CascadeOptions, type ProjectileSpec } from '../../md/cascade.ts';
 import { jiang2015, SwZblPotential } from '../../potential/classical/sw.ts';
 import type { Potential } from '../../potential/types.ts';
 import type { MdState } from '../../md/integrator.ts';
 import type { Setup } from '../../md/projectile.ts';
 
-export const summary = 'one ion impact or PKA cascade in monolayer MoS2 (--potential sw|FILE --size NXxNY --ion Ar --energy EV --out R.json)';
+export const summary = 'one ion impact or PKA cascade in monolayer MoS2 ([--potential default|sw|FILE] --size NXxNY --ion Ar --energy EV --out R.json)';
 
-export const USAGE = `npm run cli -- cascade --potential (FILE | sw | sw-jiang) --size NXxNY (--ion SPECIES | --pka Mo|S-top|S-bottom) --energy EV
+export const USAGE = `npm run cli -- cascade [--potential (default | FILE | sw | sw-jiang)] --size NXxNY (--ion SPECIES | --pka Mo|S-top|S-bottom) --energy EV
     [--polar DEG] [--azimuth DEG] [--impact X,Y | --random-impact] [--seed N] [--height A] [--time PS]
     [--temperature K [--equilibrate PS]] [--thermostat berendsen|langevin|none] [--border A] [--tau PS] [--T-bath K]
     [--xmax A (0.05)] [--dtmin PS (1e-7)] [--dtmax PS (1e-3)] [--emax EV (default 5e-3 x energy; 0 = off)]
     [--step-tol F (redo a step whose energy changes by > F x energy; default 1e-4 for DP models, 0 = off for sw)]
     [--cool EV] [--a A --t A] [--backend cpu|webgpu]
     --out RESULT.json [--traj FILE.extxyz] [--traj-every N] [--analyze-every N] [--sample-every N]
-  sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL; FILE = DeePMD model (CPU float64, or
-  --backend webgpu: the GPU engine, compressed when its table error is within bounds).
+  default (also when --potential is left out) = the project's DP-Tab MoS2 model, models/mos2-dptab.json of this
+  repository; FILE = another DeePMD model; both run on the CPU float64 reference, or with --backend webgpu on the GPU
+  engine (compressed when its table error is within bounds; far faster on a real GPU).
+  sw = Wen 2017 Stillinger-Weber + ZBL, sw-jiang = Jiang 2015 sw/mod + ZBL (the classical baselines, CPU).
   SPECIES: element symbol (He, Ne, Ar, Kr, Xe, Ga, Au, Mo, S, ...) or Z=<n>:<mass>. Angles: polar from the
   normal (0 = straight down), azimuth from +x. Impact X,Y is where the straight path crosses the Mo plane (Å).`;
 
@@ -33,17 +35,18 @@ export async function loadPotential(spec: string, backend = 'cpu'): Promise<Pote
   if (spec === 'sw-jiang') return new SwZblPotential({ params: jiang2015() });
   const { loadModelFile } = await import('../../model/load.ts');
   const { DpCpuPotential } = await import('../../potential/cpu/dpPotential.ts');
-  const model = await loadModelFile(readFileSync(spec), basename(spec));
+  const file = readModelFile(spec);
+  const model = await loadModelFile(file.bytes, file.fileName);
   const missing = ['Mo', 'S'].filter((e) => !model.typeMap.includes(e));
   if (missing.length) {
-    throw new Error(`model ${basename(spec)} has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet`);
+    throw new Error(`model ${file.fileName} has type_map [${model.typeMap.join(', ')}], without ${missing.join(' and ')}: it cannot describe the MoS2 sheet`);
   }
   if (backend === 'webgpu') {
     // Dawn through the `webgpu` package: a real GPU where one exists, SwiftShader (slow) otherwise.
     const { nodeDpPotential } = await import('../../potential/webgpu/nodeGpu.ts');
-    return nodeDpPotential(model, { label: basename(spec) });
+    return nodeDpPotential(model, { label: file.fileName });
   }
-  return new DpCpuPotential(model, { label: basename(spec) });
+  return new DpCpuPotential(model, { label: file.fileName });
 }
 
 const num = (a: ParsedArgs, k: string, d?: number): number | undefined => {
@@ -102,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.flags.has('help')) { process.stdout.write(USAGE + '\n'); return 0; }
   const out = required(a, 'out', USAGE);
-  const pot = await loadPotential(required(a, 'potential', USAGE), a.opts.get('backend') ?? 'cpu');
+  const pot = await loadPotential(a.opts.get('potential') ?? DEFAULT_MODEL, a.opts.get('backend') ?? 'cpu');
   const base = commonOptions(a, pot);
   const energy = num(a, 'energy');
   if (energy === undefined) throw new Error(`missing --energy\nusage: ${USAGE}`);

@@ -8,11 +8,14 @@ import { runCascade } from '../../md/cascade.ts';
 import { relaxSheet } from '../../physics/lattice.ts';
 import { PotentialRangeError } from '../../potential/types.ts';
 import { commonOptions, FLAGS, loadPotential } from './cascade.ts';
+import { DEFAULT_MODEL } from '../defaultModel.ts';
 
-export const summary = 'sputtering yields with standard errors over N random impacts per energy and species (CPU engine)';
-const USAGE = `npm run cli -- yield --potential (FILE | sw) --size NXxNY --species Ar,Au --energies 100,500,1000 --impacts N
+export const summary = 'sputtering yields with standard errors over N random impacts per energy and species ([--potential default|sw|FILE])';
+const USAGE = `npm run cli -- yield [--potential (default | FILE | sw | sw-jiang)] --size NXxNY --species Ar,Au --energies 100,500,1000 --impacts N
     [--polar DEG] [--azimuth DEG (default: random for oblique incidence)] [--time PS] [--seed N] [--temperature K] [--thermostat ...] (other options as for cascade)
-    --out PREFIX          writes PREFIX.impacts.jsonl (resumable log), PREFIX.json and PREFIX.csv`;
+    --out PREFIX          writes PREFIX.impacts.jsonl (resumable log), PREFIX.json and PREFIX.csv
+  default (also when --potential is left out) = the project's DP-Tab MoS2 model, models/mos2-dptab.json of this
+  repository (CPU float64 reference; --backend webgpu for the GPU engine); sw, sw-jiang = the classical baselines.`;
 
 export interface ImpactRecord {
   key: string;
@@ -103,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   const nImp = Number(required(a, 'impacts', USAGE));
   if (!(nImp >= 1 && Number.isInteger(nImp))) throw new Error('--impacts: a positive integer');
   const polar = Number(a.opts.get('polar') ?? 0);
-  const pot = await loadPotential(required(a, 'potential', USAGE), a.opts.get('backend') ?? 'cpu');
+  const pot = await loadPotential(a.opts.get('potential') ?? DEFAULT_MODEL, a.opts.get('backend') ?? 'cpu');
   const base = commonOptions(a, pot);
   const baseSeed = base.seed ?? 1;
   const lattice = base.lattice ?? (await relaxSheet(pot));
