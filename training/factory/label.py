@@ -80,10 +80,11 @@ def queue_order(configs):
 
     for c in by_cat:
         by_cat[c].sort(key=key)
-    # configurations per round: dimers twice, the expensive 4x4 nanopores every third round
+    # configurations per round: dimers twice, the expensive 4x4 nanopores (~20 CPU-minutes each, half the CPU time
+    # of the whole queue) every seventh round, so that the cheap categories fill up first
     weights = {c: 1.0 for c in CATEGORIES}
     weights["dimer"] = 2.0
-    weights["nanopore"] = 1.0 / 3.0
+    weights["nanopore"] = 1.0 / 7.0
     credit = {c: 0.0 for c in CATEGORIES}
     order = []
     while any(by_cat.values()):
