@@ -110,7 +110,7 @@ def area(atoms: Atoms) -> float:
 
 
 def lattice_constant(calc, a_guess: float = S.A0, t_guess: float = S.T0, fmax: float = 1e-4, xatol: float = 1e-5,
-                     rel_range: float = 0.15) -> dict:
+                     rel_range: float = 0.15, steps: int = 300) -> dict:
     """a0 of the 3-atom cell by a bounded 1D minimisation of E(a) with the S heights relaxed at each a (the in-plane
     forces vanish by symmetry); t0 and d(Mo-S) at a0.  `at_bound` flags a minimum at the edge of the search range."""
     from scipy.optimize import minimize_scalar
@@ -119,7 +119,7 @@ def lattice_constant(calc, a_guess: float = S.A0, t_guess: float = S.T0, fmax: f
     def e_of_a(a):
         at = hex_cell(a, state['t'])
         at.calc = calc
-        r = relax(at, fmax=fmax, steps=300)
+        r = relax(at, fmax=fmax, steps=steps)
         g = monolayer_geometry(at)
         if 0.5 < g['t'] < 6.0:
             state['t'] = g['t']
@@ -130,7 +130,7 @@ def lattice_constant(calc, a_guess: float = S.A0, t_guess: float = S.T0, fmax: f
     a0 = float(res.x)
     at = hex_cell(a0, state['t'])
     at.calc = calc
-    r = relax(at, fmax=fmax, steps=300)
+    r = relax(at, fmax=fmax, steps=steps)
     g = monolayer_geometry(at)
     return dict(a0=a0, t0=g['t'], d_MoS=g['d_MoS'], energy=r['energy'], energy_per_atom=r['energy'] / len(at),
                 at_bound=bool(min(a0 - lo, hi - a0) < 1e-3 * a_guess), evaluations=int(res.nfev))
@@ -228,8 +228,9 @@ def elastic_fit(points: list[dict]) -> dict:
                 sigma0_N_m=[float(sxx[np.argmin(abs(eps))] * EV_A2_TO_N_M), float(syy[np.argmin(abs(eps))] * EV_A2_TO_N_M)])
 
 
-def elastic_constants(calc, atoms0: Atoms, strains=ELASTIC_STRAINS, fmax: float = 1e-4, relax_ions: bool = True) -> dict:
-    pts = [elastic_point(calc, atoms0, e, fmax, relax_ions=relax_ions) for e in strains]
+def elastic_constants(calc, atoms0: Atoms, strains=ELASTIC_STRAINS, fmax: float = 1e-4, relax_ions: bool = True,
+                      steps: int = 300) -> dict:
+    pts = [elastic_point(calc, atoms0, e, fmax, steps=steps, relax_ions=relax_ions) for e in strains]
     out = elastic_fit(pts)
     out['points'] = pts
     return out

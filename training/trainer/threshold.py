@@ -9,11 +9,13 @@ Protocol (all stated in the report):
     per step, dt in [0.01, 1] fs), plus velocity damping with tau = 50 fs on the atoms farther than 5.5 A (in-plane,
     minimum image) from the PKA site, which soaks up the energy that would otherwise heat the small periodic cell;
   * criterion: the PKA is displaced when its lattice site is left EMPTY (no atom within 1.0 A of it) in the final,
-    settled state.  A run stops (a) at once if the PKA is sputtered (no atom within free_dist = the model cut-off
-    and moving away), (b) after t_min = 150 fs once every bound atom has less than 0.3 eV kinetic energy, or
-    (c) at t_max = 500 fs.  In (b) or (c) an occupied site means "not displaced"; an empty site is confirmed by a
-    quench (FIRE, fmax 0.05 eV/A, <= 300 steps) and looked at again, so a Frenkel pair that recombines without a
-    barrier is not counted;
+    settled state, or when it escapes.  A run stops (a) at once if the PKA escapes: out of contact (no atom within
+    contact_dist = 3.5 A), moving away from its nearest atom and unbound (its kinetic energy plus its interaction
+    energy E(all) - E(all without it) - E(isolated atom) > 0), or beyond free_dist (the cut-off) and moving away;
+    (b) after t_min = 150 fs once every bound atom has less than 0.3 eV kinetic energy; or (c) at t_max = 500 fs.
+    In (b) or (c) an occupied site means "not displaced"; an empty site is confirmed by a quench (FIRE,
+    fmax 0.05 eV/A, <= 300 steps) and looked at again, so a Frenkel pair that recombines without a barrier is not
+    counted.  Energy bookkeeping: every result carries the energy error E_end + E_damped - E_start;
   * E_d per direction by bisection on E between a bracket [0, hi] (hi doubled until displaced) to a tolerance;
     assumes displacement is monotonic in E over the bracket (the runs are all kept, so a violation is visible).
 """
@@ -41,6 +43,7 @@ class PKAConfig:
     site_radius: float = 1.0
     ke_settle: float = 0.3
     free_dist: float = 6.0
+    contact_dist: float = 3.5
     check_every: int = 5
     quench_fmax: float = 0.05
     quench_steps: int = 300
@@ -95,9 +98,20 @@ def _vacant_sites(atoms: Atoms, sites: np.ndarray, radius: float) -> int:
     return int((d.min(axis=1) >= radius).sum())
 
 
-def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float, cfg: PKAConfig | None = None) -> dict:
-    """One PKA trajectory.  Returns displaced (bool), reason, simulated time (fs), steps, force calls, wall time."""
+def _isolated_energy(calc, symbol: str, cache: dict) -> float:
+    if symbol not in cache:
+        a = Atoms(symbol, positions=[[0.0, 0.0, 0.0]], pbc=False)
+        a.calc = calc
+        cache[symbol] = float(a.get_potential_energy())
+    return cache[symbol]
+
+
+def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float, cfg: PKAConfig | None = None,
+            atom_energies: dict | None = None) -> dict:
+    """One PKA trajectory.  Returns displaced (bool), reason, simulated time (fs), steps, force calls, wall time,
+    vacant sites, energy error (eV).  atom_energies: cache {symbol: E(isolated atom)} for the escape test."""
     cfg = cfg or PKAConfig()
+    atom_energies = {} if atom_energies is None else atom_energies
     t_wall = time.time()
     at = atoms0.copy()
     at.calc = calc
@@ -108,10 +122,21 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
     v[pka] = math.sqrt(2 * energy / m[pka, 0]) * np.asarray(direction, dtype=float) / np.linalg.norm(direction)
     damped = _inplane_dist(atoms0, site) > cfg.damp_radius
     F = at.get_forces()
+    e_start = float(at.get_potential_energy()) + energy
+    e_damped = 0.0
     ncalls = 1
     t, step = 0.0, 0
     fs = units.fs
-    reason = 'max time'
+    last_escape_check = -10 ** 9
+
+    def result(displaced, reason, atoms=None):
+        atoms = at if atoms is None else atoms
+        ke = 0.5 * float((m * v * v).sum())
+        e_end = float(at.get_potential_energy()) + ke
+        return dict(displaced=bool(displaced), reason=reason, t_fs=t, steps=step, force_calls=ncalls,
+                    wall_s=time.time() - t_wall, vacant_sites=_vacant_sites(atoms, sites, cfg.site_radius),
+                    energy_error=e_end + e_damped - e_start, kinetic_end=ke)
+
     while True:
         # adaptive step (LAMMPS fix dt/reset)
         vn = np.linalg.norm(v, axis=1)
@@ -129,20 +154,32 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
         ncalls += 1
         v += 0.5 * dt * F / m
         if damped.any():
-            v[damped] *= math.exp(-dt / (cfg.tau_damp_fs * fs))
+            f = math.exp(-dt / (cfg.tau_damp_fs * fs))
+            e_damped += 0.5 * float((m[damped] * v[damped] ** 2).sum()) * (1 - f * f)
+            v[damped] *= f
         t += dt / fs
         step += 1
         if step % cfg.check_every:
             continue
-        # sputtered PKA: nothing within the interaction range and moving away
+        # escape of the PKA: out of contact, moving away from its nearest atom, and unbound (or out of range)
         _, d = get_distances(at.positions[pka][None], at.positions, cell=at.cell, pbc=at.pbc)
         d = d.ravel()
         d[pka] = np.inf
-        if d.min() > cfg.free_dist:
-            j = int(np.argmin(d))
-            if np.dot(v[pka], at.positions[pka] - at.positions[j]) > 0:
-                return dict(displaced=True, reason='sputtered', t_fs=t, steps=step, force_calls=ncalls,
-                            wall_s=time.time() - t_wall, vacant_sites=_vacant_sites(at, sites, cfg.site_radius))
+        j = int(np.argmin(d))
+        dv, _ = get_distances(at.positions[j][None], at.positions[pka][None], cell=at.cell, pbc=at.pbc)
+        away = float(np.dot(v[pka], dv.reshape(3))) > 0
+        if away and d[j] > cfg.free_dist:
+            return result(True, 'sputtered (beyond the cut-off, moving away)')
+        if away and d[j] > cfg.contact_dist and step - last_escape_check >= 2 * cfg.check_every:
+            last_escape_check = step
+            rest = at.copy()
+            del rest[pka]
+            rest.calc = calc
+            e_int = float(at.get_potential_energy()) - float(rest.get_potential_energy()) - \
+                _isolated_energy(calc, at[pka].symbol, atom_energies)
+            ncalls += 1
+            if 0.5 * m[pka, 0] * float(v[pka] @ v[pka]) + e_int > 0:
+                return result(True, f'escaped (unbound: kinetic + interaction energy > 0 at {d[j]:.1f} A)')
         if t < cfg.t_min_fs:
             continue
         _, dall = get_distances(at.positions, at.positions, cell=at.cell, pbc=at.pbc)
@@ -154,17 +191,14 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
             reason = 'settled' if settled else 'max time'
             break
     if _site_occupied(at, site, cfg.site_radius):
-        return dict(displaced=False, reason=reason + ', site occupied', t_fs=t, steps=step, force_calls=ncalls,
-                    wall_s=time.time() - t_wall, vacant_sites=_vacant_sites(at, sites, cfg.site_radius))
+        return result(False, reason + ', site occupied')
     q = at.copy()
     q.calc = calc
     opt = FIRE(q, logfile=None)
     opt.run(fmax=cfg.quench_fmax, steps=cfg.quench_steps)
     ncalls += opt.get_number_of_steps() + 1
     occ = _site_occupied(q, site, cfg.site_radius)
-    return dict(displaced=not occ, reason=reason + (', refilled in the quench' if occ else ', site empty after the quench'),
-                t_fs=t, steps=step, force_calls=ncalls, wall_s=time.time() - t_wall,
-                vacant_sites=_vacant_sites(q, sites, cfg.site_radius))
+    return result(not occ, reason + (', refilled in the quench' if occ else ', site empty after the quench'), atoms=q)
 
 
 def bisect_threshold(displaced, hi: float, tol: float, hi_max: float, lo: float = 0.0) -> dict:
