@@ -859,19 +859,24 @@ def write_report(res, refs, args, meta, outdir, made, timings):
           f'along (θ from the outward normal +z, φ from +x). NVE velocity Verlet with the adaptive step of LAMMPS '
           f'fix dt/reset (≤ {c["xmax"]} Å per step, {c["dt_min_fs"]}-{c["dt_max_fs"]} fs), velocities of atoms farther '
           f'than {c["damp_radius"]} Å (in-plane) from the PKA site damped with τ = {c["tau_damp_fs"]} fs. '
-          f'**Criterion:** displaced = the PKA site is left empty (no atom within {c["site_radius"]} Å) in the settled '
-          f'state: the run stops when the PKA is sputtered (no atom within {c["free_dist"]} Å, moving away), or after '
+          f'**Criterion:** displaced = the PKA escapes or its site is left empty (no atom within {c["site_radius"]} Å) '
+          f'in the settled state: the run stops when the PKA escapes (out of contact, no atom within '
+          f'{c["contact_dist"]} Å, moving away from its nearest atom, and unbound: its kinetic energy plus its '
+          f'interaction energy E(all) − E(all without it) − E(isolated atom) > 0; or beyond the cut-off '
+          f'{c["free_dist"]} Å and moving away), or after '
           f'{c["t_min_fs"]} fs once every bound atom has < {c["ke_settle"]} eV kinetic energy, or at {c["t_max_fs"]} fs; '
           f'an empty site is confirmed by a FIRE quench (fmax {c["quench_fmax"]} eV/Å). E_d per direction by bisection '
           f'(tolerance {ed["tolerance_eV"]["S"]} eV for S, {ed["tolerance_eV"]["Mo"]} eV for Mo), reported as the '
           f'bracket midpoint; the mean is the plain average over the directions listed. Cost: {1000 * ed["force_call_s"]:.0f} '
           f'ms per force call on this cell, {fmt(ed.get("mean_run_wall_s"), 0)} s and {fmt(ed.get("mean_run_force_calls"), 0)} '
           'force calls per MD run on average.\n')
-        a('| species | θ (°) | φ (°) | E_d (eV) | bracket (eV) | runs | monotonic |\n|---|---|---|---|---|---|---|')
+        a('| species | θ (°) | φ (°) | E_d (eV) | bracket (eV) | runs | monotonic | max energy error of a run (eV) |')
+        a('|---|---|---|---|---|---|---|---|')
         for sp, s in ed['species'].items():
             for d in s['directions']:
+                err = max([abs(r.get('energy_error', 0.0)) for r in d['runs']], default=None)
                 a(f'| {sp} | {d["theta"]} | {d["phi"]} | {fmt(d["Ed"], 2) if d["Ed"] is not None else d.get("note")} | '
-                  f'{fmt(d["lo"], 2)}-{fmt(d["hi"], 2)} | {len(d["runs"])} | {d["monotonic"]} |')
+                  f'{fmt(d["lo"], 2)}-{fmt(d["hi"], 2)} | {len(d["runs"])} | {d["monotonic"]} | {fmt(err, 4)} |')
         a('')
         a('| quantity | model | our DFT | paper DFT |\n|---|---|---|---|')
         for sp in ('S', 'Mo'):
@@ -882,7 +887,8 @@ def write_report(res, refs, args, meta, outdir, made, timings):
             first = s['directions'][0]
             a(f'| E_d({sp}), mean of {s["n_found"]}/{s["n_directions"]} directions | {fmt(s["mean"], 2)} eV | n/a (not computed) | '
               f'{p[0]} eV ({p[1]}) |')
-            a(f'| E_d({sp}), θ = {first["theta"]}° (outward normal) | {fmt(first["Ed"], 2)} eV | n/a | {p[0]} eV |')
+            a(f'| E_d({sp}), θ = {first["theta"]}° ({"outward normal, the sputtering direction" if sp == "S" else "along +z"}) | '
+              f'{fmt(first["Ed"], 2)} eV | n/a | {p[0]} eV |')
         a('')
     a('## Timings\n')
     a('| piece | wall (s) | from cache |\n|---|---|---|')
