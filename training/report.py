@@ -434,7 +434,7 @@ def piece_ed(ctx: Ctx, cache: Cache):
         for th, ph in dirs[sp]:
             def displaced(E, th=th, ph=ph):
                 nonlocal total_runs, total_wall
-                key = f'edrun|{n}|{sp}|{th}|{ph}|{E:.6f}|{cfgkey}'
+                key = f'edrun|v{T.VERSION}|{n}|{sp}|{th}|{ph}|{E:.6f}|{cfgkey}'
                 r = cache.get(key)
                 if r is None:
                     r = T.pka_run(sheet, ctx.calc, pka, T.direction_vector(th, ph), E, cfg)
@@ -447,7 +447,7 @@ def piece_ed(ctx: Ctx, cache: Cache):
             b = T.bisect_threshold(displaced, hi=hi0[sp], tol=tol[sp], hi_max=400.0)
             runs = []
             for E in sorted(b['runs']):
-                r = cache.get(f'edrun|{n}|{sp}|{th}|{ph}|{E:.6f}|{cfgkey}')
+                r = cache.get(f'edrun|v{T.VERSION}|{n}|{sp}|{th}|{ph}|{E:.6f}|{cfgkey}')
                 runs.append({'E': E, **r})
             rows.append({'theta': th, 'phi': ph, 'Ed': b['Ed'], 'lo': b['lo'], 'hi': b['hi'], 'note': b.get('note'),
                          'monotonic': b.get('monotonic'), 'runs': runs})
@@ -574,16 +574,9 @@ def plots(res, refs, outdir, log):
 # REPORT.md
 
 
-def model_info(path):
+def model_info(d):
     """Provenance stored beside the v3 dict (top-level keys other than the DeePMD-kit ones)."""
-    if path.endswith('.json'):
-        d = jload(path) or {}
-    else:
-        import yaml
-        with open(path) as f:
-            d = yaml.load(f, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
-    extra = {k: v for k, v in d.items() if k not in ('model', 'backend', 'software', 'version')}
-    return extra
+    return {k: v for k, v in d.items() if k not in ('model', 'backend', 'software', 'version')}
 
 
 def find_frames(info):
@@ -937,7 +930,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     import torch
     torch.set_num_threads(args.threads)
-    from trainer.calculator import DPCalculator, file_sha256, load_model
+    from trainer import export
+    from trainer.calculator import DPCalculator, file_sha256, read_model_dict
     from trainer import properties as P
 
     os.makedirs(args.out, exist_ok=True)
@@ -948,9 +942,11 @@ def main(argv=None):
 
     sha = file_sha256(args.model)
     log(f'model {args.model} sha256 {sha[:16]}; loading')
-    model = load_model(args.model)
+    d = read_model_dict(args.model)
+    model = export.dict_to_model(d)
     calc = DPCalculator(model)
-    info = model_info(args.model)
+    info = model_info(d)
+    del d
     cache = Cache(os.path.join(args.out, 'cache.json'), sha)
     for piece in filter(None, args.recompute.split(',')):
         cache.drop(piece)

@@ -31,6 +31,9 @@ from ase.geometry import get_distances
 from ase.optimize import FIRE
 
 
+VERSION = 1  # bump when the protocol changes: report.py's cached runs are keyed by it
+
+
 @dataclass
 class PKAConfig:
     t_max_fs: float = 500.0
