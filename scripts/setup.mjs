@@ -36,6 +36,8 @@ if (args.has('--python')) {
   // The model factory's trainer (training/trainer, issue 7); its tests run a tiny model.
   debs.push(['/usr/lib/python3/dist-packages/torch/__init__.py', 'python3-torch']);
   debs.push(['/usr/lib/python3/dist-packages/yaml/__init__.py', 'python3-yaml']);
+  // training/report.py (the model's validation report) draws its plots with matplotlib; its end-to-end test needs it.
+  debs.push(['/usr/lib/python3/dist-packages/matplotlib/__init__.py', 'python3-matplotlib']);
 }
 const missing = debs.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
 if (missing.length) {
