@@ -42,8 +42,11 @@ H_PHONON = 0.02
 N_PHONON = 3
 DEFECT_ORDER = ['V_Mo', 'V_S2', 'Mo_S', 'S_Mo', 'V_MoS3']
 PIECES = ['strain', 'elastic', 'atoms', 'defects', 'phonons']
-# rough CPU estimates per calculation (s, one shared core; from results/validation and data/ timings)
-EST = {'strain': 40, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 600}
+# rough CPU estimates per calculation (s, one shared core), from the timings at hand: the 3-atom lattice points of
+# validate.py took 17-24 s and the s = 1 strain point 11 s; the Mo atom in data/atom 29 s; the 27-atom pristine cell
+# 430 s with symmetry (a displaced cell keeps only time reversal: 5 instead of ~2 irreducible k-points, ~2x);
+# V_S 3571 s for 13 BFGS steps (~275 s per step; the other defects keep similar symmetry, 15-30 steps expected)
+EST = {'strain': 40, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 850}
 
 
 class Limit(Exception):
