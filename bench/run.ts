@@ -53,6 +53,20 @@ console.log(`DP FLOPs per atom-step: ${(flops.total / 1e6).toFixed(2)} M uncompr
 const plain = await WebGpuDpPotential.create(ctx, m, { compress: false });
 const packed = await WebGpuDpPotential.create(ctx, m, { compress: true });
 console.log(`compression: ${packed.compression!.intervals.length} tables x ${packed.compression!.intervals[0]} intervals, ${(packed.compression!.bytes / 2 ** 20).toFixed(1)} MiB, max error G ${packed.compression!.maxErrorG.toExponential(2)}, dG/ds ${packed.compression!.maxErrorDG.toExponential(2)}`);
+// BENCH_PROFILE=1: one more step per variant with every kernel submitted on its own and timed (where the time goes).
+const profileStep = async (sys: System, n: number) => {
+  for (const compress of [false, true]) {
+    const prof = new Map<string, number>();
+    const p = await WebGpuDpPotential.create(ctx, m, { compress, profile: prof });
+    await p.compute(sys);
+    prof.clear();
+    await p.compute(sys);
+    p.dispose();
+    const total = [...prof.values()].reduce((x, y) => x + y, 0);
+    const parts = [...prof.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms (${((100 * v) / total).toFixed(0)}%)`);
+    console.log(`profile ${n} atoms, ${compress ? 'compressed' : 'uncompressed'}: ${total.toFixed(0)} ms = ${parts.join(', ')}`);
+  }
+};
 const rows: { atoms: number; cpu?: number; plain: number; packed: number; fraction: number; speedup: number; usPerAtom: number; usPerAtomPacked: number; dF: { rms: number; max: number } }[] = [];
 for (const [nx, ny] of SIZES) {
   const sys: System = buildSheet({ nx, ny, a: 3.18, t: 3.12, lz: 40 }).system;
@@ -82,6 +96,7 @@ for (const [nx, ny] of SIZES) {
   gpuPacked[String(n)] = +((n * 1000) / b).toFixed(1);
   const fraction = (n * flops.total) / (a * 1e6) / mm.gflops;
   rows.push({ atoms: n, cpu: cpuMs, plain: a, packed: b, fraction, speedup: a / b, usPerAtom: (a * 1000) / n, usPerAtomPacked: (b * 1000) / n, dF });
+  if (process.env.BENCH_PROFILE) await profileStep(sys, n);
   console.log(`${n} atoms: cpu ${cpuMs ? `${cpuMs.toFixed(0)} ms` : '-'}; gpu ${a.toFixed(1)} ms (${((a * 1000) / n).toFixed(2)} µs/atom, ${((n * flops.total) / (a * 1e6)).toFixed(2)} GFLOP/s = ${(100 * fraction).toFixed(1)}% of matmul); compressed ${b.toFixed(1)} ms (${((b * 1000) / n).toFixed(2)} µs/atom, ${(a / b).toFixed(2)}x); compressed-uncompressed forces rms ${dF.rms.toExponential(2)} max ${dF.max.toExponential(2)} eV/Å`);
 }
 plain.dispose();

@@ -30,7 +30,13 @@ export interface WebGpuDpOptions {
   zblInner?: number;
   zblCutoff?: number;
   label?: string;
+  /** Diagnostics: submit every kernel on its own and add its wall time (ms) to this map, keyed by kernel name.
+   * Much slower than a normal step; for finding where the time goes (bench/run.ts BENCH_PROFILE=1). */
+  profile?: Map<string, number>;
 }
+
+/** One recorded GPU command of a step: encoded into one command buffer, or submitted alone when profiling. */
+interface Op { label: string; encode: (enc: GPUCommandEncoder) => void }
 
 const ZBL_MIN_DISTANCE = 0.02;
 const STORAGE = 0x80 | 0x8 | 0x4; // STORAGE | COPY_DST | COPY_SRC
@@ -134,6 +140,8 @@ export class WebGpuDpPotential implements Potential {
     return p;
   }
 
+  private readonly profile: Map<string, number> | null;
+
   private constructor(private readonly ctx: GpuContext, private readonly model: DpModel, opts: WebGpuDpOptions) {
     const d = model.descriptor;
     const nets = d.embeddings.filter((x): x is NonNullable<typeof x> => Boolean(x));
@@ -145,6 +153,7 @@ export class WebGpuDpPotential implements Potential {
     this.dev = ctx.device;
     void this.dev.lost.then((info) => { this.lost = info.message || info.reason || 'unknown reason'; });
     this.skin = opts.skin ?? 1.0;
+    this.profile = opts.profile ?? null;
     this.zblInner = opts.zblInner ?? 3.0;
     this.zblCutoff = opts.zblCutoff ?? 4.0;
     const tab = model.pairTable;
@@ -326,13 +335,43 @@ export class WebGpuDpPotential implements Potential {
     return bg;
   }
 
-  private pass(enc: GPUCommandEncoder, s: SystemBuffers, kernel: string, names: string[], groups: [number, number?, number?], key?: string): void {
+  private pass(ops: Op[], s: SystemBuffers, kernel: string, names: string[], groups: [number, number?, number?], key?: string): void {
     if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
-    const p = enc.beginComputePass();
-    p.setPipeline(this.kernels.get(kernel)!.pipeline);
-    p.setBindGroup(0, this.bind(s, kernel, names, key));
-    p.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
-    p.end();
+    const pipeline = this.kernels.get(kernel)!.pipeline;
+    const bindGroup = this.bind(s, kernel, names, key);
+    ops.push({
+      label: kernel,
+      encode: (enc) => {
+        const p = enc.beginComputePass();
+        p.setPipeline(pipeline);
+        p.setBindGroup(0, bindGroup);
+        p.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+        p.end();
+      },
+    });
+  }
+
+  /** Runs the step's commands: one command buffer, or (profiling) one submission per command, timed. */
+  private async submit(ops: Op[]): Promise<void> {
+    const dev = this.dev;
+    const prof = this.profile;
+    dev.pushErrorScope('validation');
+    if (!prof) {
+      const enc = dev.createCommandEncoder();
+      for (const op of ops) op.encode(enc);
+      dev.queue.submit([enc.finish()]);
+    } else {
+      for (const op of ops) {
+        const enc = dev.createCommandEncoder();
+        op.encode(enc);
+        const t0 = performance.now();
+        dev.queue.submit([enc.finish()]);
+        await dev.queue.onSubmittedWorkDone();
+        prof.set(op.label, (prof.get(op.label) ?? 0) + performance.now() - t0);
+      }
+    }
+    const err = await dev.popErrorScope();
+    if (err) throw new Error(`WebGPU error: ${err.message}`);
   }
 
   // ------------------------------------------------------------------------------------------ compute
@@ -450,7 +489,7 @@ export class WebGpuDpPotential implements Potential {
       }
       dev.queue.writeBuffer(s.buffers.extra, 0, ex);
     }
-    const enc = dev.createCommandEncoder();
+    const ops: Op[] = [];
     const g64 = Math.ceil(n / 64);
     if (rebuild) {
       this.rebuilds++;
@@ -465,53 +504,57 @@ export class WebGpuDpPotential implements Potential {
         for (const k of [...s.bindGroups.keys()]) if (k.startsWith('nb')) s.bindGroups.delete(k);
       }
       dev.queue.writeBuffer(s.buffers.nb, 0, nbp.data);
-      enc.clearBuffer(s.buffers.binCount);
-      this.pass(enc, s, 'nbBin', ['nb', 'geo', 'pos', 'binOf', 'binCount'], [g64]);
-      this.pass(enc, s, 'nbScan', ['nb', 'geo', 'binCount', 'binStart', 'binFill'], [1]);
-      this.pass(enc, s, 'nbPlace', ['nb', 'geo', 'binOf', 'binStart', 'binFill', 'binAtoms'], [g64]);
-      this.pass(enc, s, 'nbList', ['nb', 'geo', 'pos', 'binOf', 'binStart', 'binAtoms', 'entries', 'atomInfo'], [g64]);
-      this.pass(enc, s, 'nbRev', ['nb', 'geo', 'entries', 'atomInfo', 'rev'], [g64]);
+      const binCount = s.buffers.binCount;
+      ops.push({ label: 'clear', encode: (enc) => enc.clearBuffer(binCount) });
+      this.pass(ops, s, 'nbBin', ['nb', 'geo', 'pos', 'binOf', 'binCount'], [g64]);
+      this.pass(ops, s, 'nbScan', ['nb', 'geo', 'binCount', 'binStart', 'binFill'], [1]);
+      this.pass(ops, s, 'nbPlace', ['nb', 'geo', 'binOf', 'binStart', 'binFill', 'binAtoms'], [g64]);
+      this.pass(ops, s, 'nbList', ['nb', 'geo', 'pos', 'binOf', 'binStart', 'binAtoms', 'entries', 'atomInfo'], [g64]);
+      this.pass(ops, s, 'nbRev', ['nb', 'geo', 'entries', 'atomInfo', 'rev'], [g64]);
     }
     const cmp = this.compressed;
     const wgA: [number, number, number] = [Math.min(nModel, 65535), nt, Math.ceil(nModel / 65535)];
     const wgAtom: [number, number] = [Math.min(nModel, 65535), Math.ceil(nModel / 65535)];
-    this.pass(enc, s, 'select', ['step', 'geo', 'pos', 'atomInfo', 'entries', 'entryD', 'entrySlot', 'slotEntry', 'status'], [g64]);
+    this.pass(ops, s, 'select', ['step', 'geo', 'pos', 'atomInfo', 'entries', 'entryD', 'entrySlot', 'slotEntry', 'status'], [g64]);
     const embIn = ['step', 'slotEntry', 'entryD', 'atomInfo', 'params', 'stats'];
-    this.pass(enc, s, 'embedFwd', [...embIn, 'Tpart', ...(cmp ? ['table'] : [])], wgA);
-    this.pass(enc, s, 'descriptor', ['step', 'Tpart', 'X', 'extra'], wgAtom);
+    this.pass(ops, s, 'embedFwd', [...embIn, 'Tpart', ...(cmp ? ['table'] : [])], wgA);
+    this.pass(ops, s, 'descriptor', ['step', 'Tpart', 'X', 'extra'], wgAtom);
     const L = this.fitLayout.layers;
     for (let t = 0; t < nt; t++) {
       const M = s.typeStart[t + 1] - s.typeStart[t];
       if (M === 0) continue;
       L.forEach((l, k) => {
         const inp = k === 0 ? 'X' : `Y${k - 1}`;
-        if (k === L.length - 1) this.pass(enc, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, 'eDp'], gemmGrid(M, 1), `fit${k}_${t}`);
-        else this.pass(enc, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, `Y${k}`], gemmGrid(M, l.nOut), `fit${k}_${t}`);
+        if (k === L.length - 1) this.pass(ops, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, 'eDp'], gemmGrid(M, 1), `fit${k}_${t}`);
+        else this.pass(ops, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, `Y${k}`], gemmGrid(M, l.nOut), `fit${k}_${t}`);
       });
       // Backward: seed dE/dy of the last hidden layer with the output layer's weights, then reverse.
       const nh = L.length - 1;
-      this.pass(enc, s, 'seed', [`gf${t}_${nh}`, 'params', 'gA'], [Math.ceil((M * L[nh].nIn) / 64)], `seed_${t}`);
+      this.pass(ops, s, 'seed', [`gf${t}_${nh}`, 'params', 'gA'], [Math.ceil((M * L[nh].nIn) / 64)], `seed_${t}`);
       let cur = 'gA', other = 'gB';
       for (let k = nh - 1; k >= 0; k--) {
         const out = k === 0 ? 'gX' : other;
-        this.pass(enc, s, `bwd${k}`, [`gb${t}_${k}`, cur, `Z${k}`, 'params', out], gemmGrid(M, L[k].nIn), `bwd${k}_${t}_${cur}`);
+        this.pass(ops, s, `bwd${k}`, [`gb${t}_${k}`, cur, `Z${k}`, 'params', out], gemmGrid(M, L[k].nIn), `bwd${k}_${t}_${cur}`);
         [cur, other] = [out, cur];
       }
     }
-    this.pass(enc, s, 'gradT', ['step', 'Tpart', 'gX', 'gT'], wgAtom);
-    this.pass(enc, s, 'embedBwd', [...embIn, 'gT', 'slotGrad', ...(cmp ? ['table'] : [])], wgA);
-    this.pass(enc, s, 'blend', ['step', 'entries', 'entryD', 'entrySlot', 'atomInfo', 'eDp', 'K', 'blendInfo', 'status'], [g64]);
-    this.pass(enc, s, 'assemble', ['step', 'entries', 'entryD', 'entrySlot', 'slotGrad', 'blendInfo', 'atomInfo', 'K', 'pairG'], [g64]);
-    this.pass(enc, s, 'gather', ['step', 'entries', 'entryD', 'atomInfo', 'pairG', 'rev', 'blendInfo', 'out', 'status'], [g64]);
+    this.pass(ops, s, 'gradT', ['step', 'Tpart', 'gX', 'gT'], wgAtom);
+    this.pass(ops, s, 'embedBwd', [...embIn, 'gT', 'slotGrad', ...(cmp ? ['table'] : [])], wgA);
+    this.pass(ops, s, 'blend', ['step', 'entries', 'entryD', 'entrySlot', 'atomInfo', 'eDp', 'K', 'blendInfo', 'status'], [g64]);
+    this.pass(ops, s, 'assemble', ['step', 'entries', 'entryD', 'entrySlot', 'slotGrad', 'blendInfo', 'atomInfo', 'K', 'pairG'], [g64]);
+    this.pass(ops, s, 'gather', ['step', 'entries', 'entryD', 'atomInfo', 'pairG', 'rev', 'blendInfo', 'out', 'status'], [g64]);
     const outBytes = 64 * n, infoBytes = 16 * n, statBytes = 4 * n * (nt + 1);
     const staging = s.buffers.staging;
-    enc.copyBufferToBuffer(s.buffers.out, 0, staging, 0, outBytes);
-    enc.copyBufferToBuffer(s.buffers.atomInfo, 0, staging, outBytes, infoBytes);
-    enc.copyBufferToBuffer(s.buffers.status, 0, staging, outBytes + infoBytes, statBytes);
-    dev.pushErrorScope('validation');
-    dev.queue.submit([enc.finish()]);
-    const err = await dev.popErrorScope();
-    if (err) throw new Error(`WebGPU error: ${err.message}`);
+    const { out: outBuf, atomInfo, status } = s.buffers;
+    ops.push({
+      label: 'readback',
+      encode: (enc) => {
+        enc.copyBufferToBuffer(outBuf, 0, staging, 0, outBytes);
+        enc.copyBufferToBuffer(atomInfo, 0, staging, outBytes, infoBytes);
+        enc.copyBufferToBuffer(status, 0, staging, outBytes + infoBytes, statBytes);
+      },
+    });
+    await this.submit(ops);
     await staging.mapAsync(1);
     const raw = staging.getMappedRange();
     const out = new Float32Array(raw, 0, 16 * n).slice();
