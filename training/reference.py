@@ -15,9 +15,11 @@ trainer/properties.py, so report.py evaluates the model on exactly the same stru
             atoms relaxed (BFGS, fmax 0.01 eV/A): 17 relaxations (s = 1 is shared)
   elastic   3-atom cell at a0, eps_xx = -1, -0.5, 0, 0.5, 1 %, atoms relaxed (fmax 0.005 eV/A), energy and stress
             (relaxed-ion C11 = d sigma_xx / d eps_xx, C12 = d sigma_yy / d eps_xx, 2D = stress x c)
-  atoms     the isolated Mo atom (spin-polarised, Hund, as factory's atoms); S is taken from validate.py
+  atoms     the isolated Mo atom, spin-polarised (Hund, as factory's atoms) and spin-paired (validate.py's
+            'atom-paired' convention of the paper's 6.7 eV); S is taken from validate.py
   defects   E_f of V_Mo, V_S2, Mo_S, S_Mo, V_MoS3 in validate.py's 3x3 cell at a0 (its pristine energy reused), relaxed
-            at fixed cell to fmax 0.03 eV/A (as validate.py's V_S), isolated-atom chemical potentials
+            at fixed cell to fmax 0.03 eV/A (as validate.py's V_S), isolated-atom chemical potentials in both
+            conventions: E_f (spin-polarised atoms) and E_f_paired (spin-paired atoms)
   phonons   finite displacements +-0.02 A of Mo and the top S (the bottom S follows by the mirror plane) in the 3x3
             supercell: 12 single points of 27 atoms
 results/reference/summary.json collects what is done (elastic fit, E_f, counts).
@@ -151,20 +153,36 @@ def run_elastic(R, a0, t0):
 
 
 def run_atoms(R):
+    """Isolated atoms in the labeller's 10 x 10.5 x 11 A box: spin-polarised (Hund, fixed moment: the factory's
+    atoms, the model's zero) and spin-paired ('atom-paired', the convention of the paper's 6.7 eV for V_S).
+    S is reused from validate.py."""
     from ase import Atoms
-    s = val('S_atom')
-    if s and not R.ck('atom_S'):
-        R.save('atom_S', dict(element='S', energy=s['energy'], magmom=s.get('magmom'), source='results/validation/S_atom.json'))
-    if R.ck('atom_Mo'):
-        return
-    R.check_limit()
-    at = Atoms('Mo', positions=[[0, 0, 0]], cell=[10.0, 10.5, 11.0], pbc=True)
-    at.center()
-    at.calc = make_calc(at, kind='atom', txt=os.path.join(WORK, 'atom_Mo.txt'))
-    t = time.process_time()
-    e = float(at.get_potential_energy())
-    R.save('atom_Mo', dict(element='Mo', energy=e, magmom=float(at.calc.get_magnetic_moment()),
-                           cpu_s=time.process_time() - t, source='reference.py (factory atom setting: Hund, fixed moment)'))
+    for name, src in (('atom_S', 'S_atom'), ('atom_S_paired', 'S_atom_paired')):
+        v = val(src)
+        if v and not R.ck(name):
+            R.save(name, dict(element='S', energy=v['energy'], magmom=v.get('magmom', 0.0),
+                              spin='polarised' if name == 'atom_S' else 'paired', source=f'results/validation/{src}.json'))
+    for el, kind, name in (('Mo', 'atom', 'atom_Mo'), ('Mo', 'atom-paired', 'atom_Mo_paired'),
+                           ('S', 'atom', 'atom_S'), ('S', 'atom-paired', 'atom_S_paired')):
+        if R.ck(name):
+            continue
+        R.check_limit()
+        at = Atoms(el, positions=[[0, 0, 0]], cell=[10.0, 10.5, 11.0], pbc=True)
+        at.center()
+        at.calc = make_calc(at, kind=kind, txt=os.path.join(WORK, name + '.txt'))
+        t = time.process_time()
+        e = float(at.get_potential_energy())
+        mag = float(at.calc.get_magnetic_moment()) if kind == 'atom' else 0.0
+        R.save(name, dict(element=el, energy=e, magmom=mag, spin='polarised' if kind == 'atom' else 'paired',
+                          cpu_s=time.process_time() - t, source=f'reference.py (make_calc kind={kind!r})'))
+
+
+def mu_sets():
+    """Chemical potentials: {'polarised': {Mo, S}, 'paired': {Mo, S}} (None where not computed yet)."""
+    out = {}
+    for conv, suffix in (('polarised', ''), ('paired', '_paired')):
+        out[conv] = {el: (Runner.ck(f'atom_{el}{suffix}') or {}).get('energy') for el in ('Mo', 'S')}
+    return out
 
 
 def run_defects(R, a0, t0):
@@ -172,7 +190,8 @@ def run_defects(R, a0, t0):
     if pr is None:
         print('defects: results/validation/pristine_3x3.json missing (validate.py); skipped', flush=True)
         return
-    mu = {'Mo': (R.ck('atom_Mo') or {}).get('energy'), 'S': (R.ck('atom_S') or {}).get('energy')}
+    mus = mu_sets()
+    mu = mus['polarised']
     if None in mu.values():
         print('defects: isolated-atom energies missing (run the atoms piece); skipped', flush=True)
         return
@@ -188,8 +207,11 @@ def run_defects(R, a0, t0):
         if not r['converged']:
             print(f'{name}: not converged after {r["traj_frames"]} frames (fmax {r["fmax"]:.3f}); rerun resumes it', flush=True)
             continue
+        mp = mus['paired']
         R.save(name, dict(kind=kind, description=P.DEFECTS[kind][1], E_defect=r['energy'], E_pristine=pr['energy'],
                           mu=mu, E_f=P.formation_energy(kind, r['energy'], pr['energy'], mu), formula=P.FORMATION_FORMULA,
+                          mu_paired=mp, E_f_paired=None if None in mp.values() else
+                          P.formation_energy(kind, r['energy'], pr['energy'], mp),
                           natoms=len(at), fmax=r['fmax'], traj_frames=r['traj_frames'], a0=a0, t0=t0,
                           kpts=kpts_for(at), cpu_s_last_session=time.process_time() - t,
                           positions=at.positions.tolist(), cell=at.cell.array.tolist(), symbols=at.get_chemical_symbols()))
@@ -227,13 +249,18 @@ def summary(a0, t0):
         fit = P.elastic_fit(pts)
         fit['n_points'] = len(pts)
         out['elastic'] = fit
-    vs = val('vacancy_3x3')
+    mus = mu_sets()
+    out['mu'] = mus
+    vs = val('vacancy_3x3_relaxed') or val('vacancy_3x3')
     if vs:
-        out['defects']['V_S'] = {'E_f': vs['E_f'], 'source': 'results/validation/vacancy_3x3.json'}
+        ep = None if mus['paired']['S'] is None else vs['E_vac'] + mus['paired']['S'] - vs['E_pristine']
+        out['defects']['V_S'] = {'E_f': vs['E_f'], 'E_f_paired': ep, 'source': 'results/validation (validate.py)'}
     for kind in DEFECT_ORDER:
         r = Runner.ck(f'defect_{kind}')
         if r:
-            out['defects'][kind] = {'E_f': r['E_f']}
+            mp = mus['paired']
+            ep = None if None in mp.values() else P.formation_energy(kind, r['E_defect'], r['E_pristine'], mp)
+            out['defects'][kind] = {'E_f': r['E_f'], 'E_f_paired': ep}
     names = phonon_names(a0, t0)
     out['phonons'] = {'done': sum(1 for _, n in names if Runner.ck(n)), 'needed': len(names)}
     fn = os.path.join(OUT, 'summary.json')
@@ -249,7 +276,8 @@ def status(a0, t0):
     rows.append(('strain', sum(n_s), len(n_s), EST['strain']))
     n_e = [Runner.ck(f'elastic_exx{e:+.4f}') is not None for e in P.ELASTIC_STRAINS]
     rows.append(('elastic', sum(n_e), len(n_e), EST['elastic']))
-    rows.append(('atoms', int(Runner.ck('atom_Mo') is not None), 1, EST['atoms']))
+    n_a = [Runner.ck(n) is not None for n in ('atom_Mo', 'atom_Mo_paired', 'atom_S', 'atom_S_paired')]
+    rows.append(('atoms', sum(n_a), len(n_a), EST['atoms']))
     n_d = [Runner.ck(f'defect_{k}') is not None for k in DEFECT_ORDER]
     rows.append(('defects', sum(n_d), len(n_d), EST['defects']))
     n_p = [Runner.ck(n) is not None for _, n in phonon_names(a0, t0)]
