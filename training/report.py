@@ -416,17 +416,19 @@ def piece_ed(ctx: Ctx, cache: Cache):
     # cost of one force call on this sheet
     probe = sheet.copy()
     probe.calc = ctx.calc
-    t = time.time()
-    for k in range(3):
+    probe.get_forces()
+    t, c = time.time(), time.process_time()
+    for k in range(5):
         probe.positions[0, 0] += 1e-4
         probe.get_forces()
-    cost = (time.time() - t) / 3
+    cost, cost_wall = (time.process_time() - c) / 5, (time.time() - t) / 5
     dirs = T.QUICK_DIRECTIONS if ctx.quick else T.DIRECTIONS
     tol = {'S': 1.0, 'Mo': 2.0} if ctx.quick else {'S': 0.25, 'Mo': 0.5}
     hi0 = {'S': 16.0, 'Mo': 48.0}
     cfgkey = json.dumps(cfg.as_dict(), sort_keys=True)
     out = {'cell': f'{n}x{n} monolayer_hex ({len(sheet)} atoms), pbc T,T,F, relaxed at the model a0 = {a0:.4f} A',
-           'config': cfg.as_dict(), 'force_call_s': cost, 'tolerance_eV': tol, 'species': {}}
+           'config': cfg.as_dict(), 'force_call_s': cost, 'force_call_wall_s': cost_wall, 'tolerance_eV': tol,
+           'species': {}}
     total_runs, total_wall = 0, 0.0
     for sp in ('S', 'Mo'):
         pka = T.pick_pka(sheet, sp)
@@ -440,7 +442,7 @@ def piece_ed(ctx: Ctx, cache: Cache):
                     r = T.pka_run(sheet, ctx.calc, pka, T.direction_vector(th, ph), E, cfg)
                     cache.put(key, r)
                     ctx.log(f'    {sp} theta={th} phi={ph} E={E:.3f} eV: {"DISPLACED" if r["displaced"] else "stays"} '
-                            f'({r["reason"]}; {r["t_fs"]:.0f} fs, {r["force_calls"]} calls, {r["wall_s"]:.0f} s)')
+                            f'({r["reason"]}; {r["t_fs"]:.0f} fs, {r["force_calls"]} calls, {r["cpu_s"]:.1f} s CPU, {r["wall_s"]:.0f} s wall)')
                     total_runs += 1
                     total_wall += r['wall_s']
                 return r['displaced']
@@ -457,6 +459,7 @@ def piece_ed(ctx: Ctx, cache: Cache):
                               'n_directions': len(rows), 'n_found': len(vals)}
     allruns = [r for sp in out['species'].values() for d in sp['directions'] for r in d['runs']]
     out['mean_run_wall_s'] = float(np.mean([r['wall_s'] for r in allruns])) if allruns else None
+    out['mean_run_cpu_s'] = float(np.mean([r['cpu_s'] for r in allruns if 'cpu_s' in r])) if allruns else None
     out['mean_run_force_calls'] = float(np.mean([r['force_calls'] for r in allruns])) if allruns else None
     out['new_runs_this_time'] = total_runs
     return out
@@ -588,6 +591,7 @@ def find_frames(info):
 
 
 def write_report(res, refs, args, meta, outdir, made, timings):
+    ctx_threads = args.threads
     L = []
     a = L.append
     A0d, T0d, Dd = (refs['validation'].get('summary') or {}).get('a0'), (refs['validation'].get('summary') or {}).get('t0'), \
@@ -610,8 +614,9 @@ def write_report(res, refs, args, meta, outdir, made, timings):
     prov = {k: v for k, v in meta['info'].items() if k not in ('time', 'model_def_script')}
     if prov:
         a(f'| provenance | `{json.dumps(prov, default=str)[:600]}` |')
-    a(f'| cost of one force call | {fmt(meta.get("cost_3"), 1)} ms (3 atoms), {fmt(meta.get("cost_75"), 1)} ms '
-      f'(75 atoms), 1 torch thread, nice 10, on this 2-core machine shared with a DFT job |')
+    a(f'| cost of one force call | CPU {fmt(meta.get("cost_3"), 1)} ms (3 atoms), {fmt(meta.get("cost_75"), 1)} ms (75 atoms); '
+      f'wall {fmt(meta.get("cost_3_wall"), 1)} / {fmt(meta.get("cost_75_wall"), 1)} ms ({ctx_threads} torch thread(s), '
+      f'wall depends on the load of the machine) |')
     a('')
     a('"our DFT" = THE setting of `factory/dft.py` (GPAW PW 400 eV, PBE, k-spacing 0.30 1/Å): `results/validation/` '
       '(validate.py) and `results/reference/` (reference.py); "paper DFT" = the values quoted in '
@@ -880,8 +885,8 @@ def write_report(res, refs, args, meta, outdir, made, timings):
           f'an empty site is confirmed by a FIRE quench (fmax {c["quench_fmax"]} eV/Å). E_d per direction by bisection '
           f'(tolerance {ed["tolerance_eV"]["S"]} eV for S, {ed["tolerance_eV"]["Mo"]} eV for Mo), reported as the '
           f'bracket midpoint; the mean is the plain average over the directions listed. Cost: {1000 * ed["force_call_s"]:.0f} '
-          f'ms per force call on this cell, {fmt(ed.get("mean_run_wall_s"), 0)} s and {fmt(ed.get("mean_run_force_calls"), 0)} '
-          'force calls per MD run on average.\n')
+          f'ms CPU per force call on this cell; per MD run on average {fmt(ed.get("mean_run_force_calls"), 0)} force '
+          f'calls, {fmt(ed.get("mean_run_cpu_s"), 1)} s CPU, {fmt(ed.get("mean_run_wall_s"), 1)} s wall.\n')
         a('| species | θ (°) | φ (°) | E_d (eV) | bracket (eV) | runs | monotonic | max energy error of a run (eV) |')
         a('|---|---|---|---|---|---|---|---|')
         for sp, s in ed['species'].items():
@@ -993,12 +998,13 @@ def main(argv=None):
         at = P.S.monolayer_hex(n)
         at.calc = calc
         at.get_forces()
-        t = time.time()
-        for k in range(3):
+        t, c = time.time(), time.process_time()
+        for k in range(5):
             at.positions[0, 0] += 1e-4
             at.get_forces()
-        meta[key] = 1000 * (time.time() - t) / 3
-    log(f'force call: {meta["cost_3"]:.1f} ms (3 atoms), {meta["cost_75"]:.1f} ms (75 atoms)')
+        meta[key] = 1000 * (time.process_time() - c) / 5
+        meta[key + '_wall'] = 1000 * (time.time() - t) / 5
+    log(f'force call: {meta["cost_3"]:.1f} ms CPU (3 atoms), {meta["cost_75"]:.1f} ms CPU (75 atoms)')
 
     only = [x for x in args.only.split(',') if x]
     skip = set(x for x in args.skip.split(',') if x)

@@ -115,7 +115,7 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
     vacant sites, energy error (eV).  atom_energies: cache {symbol: E(isolated atom)} for the escape test."""
     cfg = cfg or PKAConfig()
     atom_energies = {} if atom_energies is None else atom_energies
-    t_wall = time.time()
+    t_wall, t_cpu = time.time(), time.process_time()
     at = atoms0.copy()
     at.calc = calc
     sites = atoms0.positions.copy()
@@ -137,7 +137,8 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
         ke = 0.5 * float((m * v * v).sum())
         e_end = float(at.get_potential_energy()) + ke
         return dict(displaced=bool(displaced), reason=reason, t_fs=t, steps=step, force_calls=ncalls,
-                    wall_s=time.time() - t_wall, vacant_sites=_vacant_sites(atoms, sites, cfg.site_radius),
+                    wall_s=time.time() - t_wall, cpu_s=time.process_time() - t_cpu,
+                    vacant_sites=_vacant_sites(atoms, sites, cfg.site_radius),
                     energy_error=e_end + e_damped - e_start, kinetic_end=ke)
 
     while True:
