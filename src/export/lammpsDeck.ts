@@ -163,14 +163,18 @@ export function pairCommands(pot: DeckPotential, types: readonly { species: stri
     notes.push('Classical baseline: LAMMPS sw + zbl overlay equals the engine\'s SwZblPotential with shortRange "overlay" and noRjkCutoff; the engine\'s default "blend" short range and smooth r_jk window are not reproduced.');
   } else {
     for (const s of pot.typeMap) if (!/^Z\d+$/.test(s) && !hasElement(s)) throw new Error(`LAMMPS deck: unknown element ${s} in the type map`);
+    // pair_style deepmd reads a backend's frozen model, not the v3 serialisation: name the converted file.
+    const v3 = /\.(json|ya?ml)$/i.test(pot.model);
+    const model = v3 ? pot.model.replace(/\.(json|ya?ml)$/i, '.pth') : pot.model;
     if (hasForeign) {
-      pair.push(`pair_style hybrid/overlay deepmd ${pot.model} zbl ${g(pot.foreign.rin)} ${g(pot.foreign.rc)}`);
+      pair.push(`pair_style hybrid/overlay deepmd ${model} zbl ${g(pot.foreign.rin)} ${g(pot.foreign.rc)}`);
       pair.push(`pair_coeff * * deepmd ${typeNames}`);
       pair.push(...zblLines('zbl', foreignPair));
     } else {
-      pair.push(`pair_style deepmd ${pot.model}`, `pair_coeff * * ${typeNames}`);
+      pair.push(`pair_style deepmd ${model}`, `pair_coeff * * ${typeNames}`);
     }
-    notes.push(`Supply the model file ${pot.model} next to the deck; LAMMPS must be built with DeePMD-kit (pair_style deepmd).`);
+    if (v3) notes.push(`${pot.model} is a DeePMD-kit v3 serialised model: convert it first with \`dp --pt convert-backend ${pot.model} ${model}\` (DeePMD-kit >= 3, PyTorch backend).`);
+    notes.push(`Supply the model file ${model} next to the deck; LAMMPS must be built with DeePMD-kit (pair_style deepmd).`);
   }
   return { lines: pair, files, notes };
 }

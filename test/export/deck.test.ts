@@ -64,6 +64,11 @@ describe('LAMMPS deck text', () => {
     const pka: Setup = { system: sheetOnly.system, vel: new Float64Array(108), mass: Float64Array.from(sheetOnly.system.atype, (t) => (t === 0 ? 95.95 : 32.06)), projectile: 5, site: sheetOnly.site, Z: new Float64Array(36), info: {} };
     const plain = lammpsDeck(specFor(pka, { potential: { kind: 'deepmd', model: 'm.pb', typeMap: ['Mo', 'S'], foreign: { rin: 3, rc: 4 } } }));
     expect(plain.input).toContain('pair_style deepmd m.pb\npair_coeff * * Mo S\n');
+    expect(plain.notes.join('\n')).not.toContain('convert-backend');
+    // a v3 serialised model (the built-in one): the deck names the converted file and says how to make it
+    const v3 = lammpsDeck(specFor(pka, { potential: { kind: 'deepmd', model: 'mos2-dptab.json', typeMap: ['Mo', 'S'], foreign: { rin: 3, rc: 4 } } }));
+    expect(v3.input).toContain('pair_style deepmd mos2-dptab.pth\n');
+    expect(v3.notes.join('\n')).toContain('dp --pt convert-backend mos2-dptab.json mos2-dptab.pth');
   });
 
   it("'create' mode: velocity create, equilibration, projectile velocity after it", () => {
