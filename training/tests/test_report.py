@@ -16,7 +16,7 @@ from conftest import TRAIN
 
 torch = pytest.importorskip('torch')
 
-from trainer.model import DTYPE, DPModel, ModelConfig, PairTable  # noqa: E402
+from trainer.model import DPModel, ModelConfig, PairTable  # noqa: E402
 from trainer import export, properties as P, threshold as T  # noqa: E402
 from trainer.calculator import DPCalculator  # noqa: E402
 
