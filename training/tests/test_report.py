@@ -12,7 +12,7 @@ import pytest
 from ase import Atoms
 from ase.calculators.calculator import Calculator, all_changes
 
-from conftest import TRAIN
+from conftest import TRAIN, tiny_model
 
 torch = pytest.importorskip('torch')
 
@@ -25,21 +25,7 @@ TABLE = os.path.join(ROOT, 'models', 'mos2-pairtable.txt')
 
 
 def tiny(seed=3, table=True):
-    cfg = ModelConfig(type_map=['Mo', 'S'], rcut=4.0, rcut_smth=0.5, sel=[10, 20], neuron=[2, 4, 8], axis_neuron=4,
-                      fitting_neuron=[12, 12], seed=seed)
-    m = DPModel(cfg, PairTable.from_file(TABLE, cfg.rcut) if table and os.path.exists(TABLE) else None)
-    rng = np.random.default_rng(seed)
-    davg = np.zeros((2, m.nnei, 4))
-    dstd = np.ones((2, m.nnei, 4))
-    davg[:, :, 0] = [[0.12], [0.09]]
-    dstd[:, :, 0] = [[0.31], [0.27]]
-    dstd[:, :, 1:] = [[[0.21]], [[0.18]]]
-    m.set_stat(davg, dstd)
-    m.set_bias(np.array([-10.5, -4.2]))
-    with torch.no_grad():
-        for p in m.parameters():
-            p.add_(0.3 * torch.as_tensor(rng.standard_normal(tuple(p.shape))))
-    return m.eval()
+    return tiny_model(seed, table)
 
 
 def mos2_plus_close_s():

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import TRAIN
+from conftest import TRAIN, tiny_model
 
 try:
     import torch
@@ -31,24 +31,7 @@ if torch is not None:
 
 
 def tiny(table=True, seed=3, resnet_dt=True):
-    cfg = ModelConfig(type_map=['Mo', 'S'], rcut=4.0, rcut_smth=0.5, sel=[10, 20], neuron=[2, 4, 8], axis_neuron=4,
-                      fitting_neuron=[12, 12], resnet_dt_fitting=resnet_dt, seed=seed)
-    tab = PairTable.from_file(TABLE, cfg.rcut) if table else None
-    m = DPModel(cfg, tab)
-    rng = np.random.default_rng(seed)
-    davg = np.zeros((2, m.nnei, 4))
-    dstd = np.ones((2, m.nnei, 4))
-    davg[:, :, 0] = [[0.12], [0.09]]
-    dstd[:, :, 0] = [[0.31], [0.27]]
-    dstd[:, :, 1:] = [[[0.21]], [[0.18]]]
-    m.set_stat(davg, dstd)
-    m.bias_atom_e.copy_(torch.tensor([0.4, -0.3], dtype=DTYPE))
-    m.set_bias(np.array([-10.5, -4.2]))
-    with torch.no_grad():  # make the nets less flat than the init so that the checks are not trivial
-        for p in m.parameters():
-            p.add_(0.3 * torch.as_tensor(rng.standard_normal(tuple(p.shape))))
-    m.eval()
-    return m
+    return tiny_model(seed, table, resnet_dt)
 
 
 CELL = np.array([[3.19, 0.0, 0.0], [-1.595, 2.7626, 0.0], [0.0, 0.0, 9.0]])
