@@ -37,7 +37,7 @@ def main(argv=None):
     p.add_argument('--table', default=os.path.join(os.path.dirname(HERE), 'models', 'mos2-pairtable.txt'),
                    help="pair table in DeePMD-kit's format ('none': no table, a plain DP model)")
     p.add_argument('--out', required=True, help='output path without extension')
-    p.add_argument('--steps', type=int, default=6000)
+    p.add_argument('--steps', type=int, default=3000)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--rcut', type=float, default=6.0)
     p.add_argument('--rcut-smth', type=float, default=0.5)
@@ -47,10 +47,10 @@ def main(argv=None):
     p.add_argument('--fitting', default='128,128,128')
     p.add_argument('--tiny', action='store_true', help='a tiny net (smoke runs)')
     p.add_argument('--start-lr', type=float, default=1e-3)
-    p.add_argument('--stop-lr', type=float, default=1e-6)
+    p.add_argument('--stop-lr', type=float, default=1e-5)
     p.add_argument('--decay-steps', type=int, default=300)
-    p.add_argument('--batch-size', type=int, default=16, help='frames per step, evaluated in one pass')
-    p.add_argument('--pref', default='0.02,1,1000,1,0.02,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
+    p.add_argument('--batch-size', type=int, default=64, help='frames per step, evaluated in one pass (the whole set when it has fewer)')
+    p.add_argument('--pref', default='1,1,100,1,0.1,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
     p.add_argument('--relative-f', type=float, default=1.0, help="eps (eV/A) of the relative force error (paper eq. 4); 0: off")
     p.add_argument('--relative-f-min-force', type=float, default=5.0,
                    help='the relative force error applies to frames whose largest DFT force exceeds this (eV/A)')
