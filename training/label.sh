@@ -21,6 +21,9 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFER
 
 PIDF2=work/label2.pid
 REFPIDF=work/reference.pid
+# setsid puts a worker in its own scheduler autogroup, where its nice value only ranks it against itself: a nice-19
+# worker would still take a full share of the CPU from interactive work. Lower the autogroup's priority as well.
+lower() { echo 19 > "/proc/$1/autogroup" 2>/dev/null || true; }
 running() { [ -f "${1:-$PIDF}" ] && kill -0 "$(cat "${1:-$PIDF}")" 2>/dev/null; }
 
 case "${1:-status}" in
@@ -34,18 +37,18 @@ case "${1:-status}" in
       $PY pairtable/nwchem_dimers.py --check;
       $PY validate.py;
       $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
-    echo $! > "$PIDF"
+    echo $! > "$PIDF"; lower $!
     echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
   extra)
     if running "$PIDF2"; then echo "second worker already running (pid $(cat $PIDF2))"; exit 0; fi
     setsid nohup nice -n 19 $PY -m factory.label run >> work/label2.log 2>&1 < /dev/null &
-    echo $! > "$PIDF2"
+    echo $! > "$PIDF2"; lower $!
     echo "second worker started (pid $(cat $PIDF2)); log: training/work/label2.log" ;;
   table-dimers)
     # optional second worker (temporary): the short-range dimers (r <= 1.6 A) that the pair
     # table needs; shares the queue with the main worker through claim files.
     setsid nohup nice -n 19 $PY -m factory.label run --only atom,dimer --max-r 1.6 >> work/table_dimers.log 2>&1 < /dev/null &
-    echo "table-dimer worker pid $!; log: training/work/table_dimers.log" ;;
+    lower $!; echo "table-dimer worker pid $!; log: training/work/table_dimers.log" ;;
   stop)
     for f in "$PIDF" "$PIDF2"; do
       if running "$f"; then
@@ -77,7 +80,7 @@ case "${1:-status}" in
   reference)
     if running "$REFPIDF"; then echo "reference.py already running (pid $(cat $REFPIDF))"; exit 0; fi
     setsid nohup nice -n 19 $PY reference.py >> work/reference.log 2>&1 < /dev/null &
-    echo $! > "$REFPIDF"
+    echo $! > "$REFPIDF"; lower $!
     echo "reference.py started (pid $(cat $REFPIDF)); log: training/work/reference.log" ;;
   stop-reference)
     if running "$REFPIDF"; then
