@@ -23,7 +23,14 @@ PIDF2=work/label2.pid
 REFPIDF=work/reference.pid
 # setsid puts a worker in its own scheduler autogroup, where its nice value only ranks it against itself: a nice-19
 # worker would still take a full share of the CPU from interactive work. Lower the autogroup's priority as well.
-lower() { echo 19 > "/proc/$1/autogroup" 2>/dev/null || true; }
+# Wait until the child has called setsid (its session id is its pid): before that it still sits in the caller's
+# autogroup, and lowering that one would starve the caller's interactive work instead of the worker.
+lower() {
+  for _ in $(seq 50); do
+    [ "$(ps -o sid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ] && { echo 19 > "/proc/$1/autogroup" 2>/dev/null; return; }
+    sleep 0.1
+  done
+}
 running() { [ -f "${1:-$PIDF}" ] && kill -0 "$(cat "${1:-$PIDF}")" 2>/dev/null; }
 
 case "${1:-status}" in
@@ -45,9 +52,9 @@ case "${1:-status}" in
     echo $! > "$PIDF2"; lower $!
     echo "second worker started (pid $(cat $PIDF2)); log: training/work/label2.log" ;;
   table-dimers)
-    # optional second worker (temporary): the short-range dimers (r <= 1.6 A) that the pair
-    # table needs; shares the queue with the main worker through claim files.
-    setsid nohup nice -n 19 $PY -m factory.label run --only atom,dimer --max-r 1.6 >> work/table_dimers.log 2>&1 < /dev/null &
+    # optional extra worker (temporary): the dimers with r <= ${2:-1.6} A (default: the short range the pair
+    # table needs; `table-dimers 5` takes all of them); shares the queue with the others through claim files.
+    setsid nohup nice -n 19 $PY -m factory.label run --only atom,dimer --max-r "${2:-1.6}" >> work/table_dimers.log 2>&1 < /dev/null &
     lower $!; echo "table-dimer worker pid $!; log: training/work/table_dimers.log" ;;
   stop)
     for f in "$PIDF" "$PIDF2"; do
