@@ -90,56 +90,73 @@ export interface RelaxResult {
 }
 
 /**
- * Minimises the energy per MoS2 over (a, t) with a Nelder-Mead simplex on a periodic supercell large enough that
- * each cell width exceeds twice the potential's cutoff (any engine is then happy).
+ * Minimises the energy per MoS2 over (a, t) on a periodic supercell large enough that each cell width exceeds twice
+ * the potential's cutoff (any engine is then happy). Quasi-Newton (BFGS) on the analytic gradient: dE/da from the
+ * in-plane virial (a uniform in-plane strain eps changes E by -(W_xx + W_yy) eps) and dE/dt from the z forces on the
+ * two S layers (z = z_Mo +- t/2), with a backtracking line search; about 10-20 evaluations instead of the ~100 of an
+ * energy-only simplex, which matters for a DP model on a slow adapter.
  */
 export async function relaxSheet(pot: Potential, opts: { a0?: number; t0?: number; tol?: number; maxEval?: number } = {}): Promise<RelaxResult> {
   const a0 = opts.a0 ?? 3.18, t0 = opts.t0 ?? 3.12;
   const tol = opts.tol ?? 1e-5;
-  const maxEval = opts.maxEval ?? 300;
+  const maxEval = opts.maxEval ?? 200;
   const nx = Math.max(1, Math.ceil((2 * pot.cutoff) / (0.95 * a0)));
   const ny = Math.max(1, Math.ceil((2 * pot.cutoff) / (0.95 * Math.sqrt(3) * a0)));
+  const nf = 2 * nx * ny;
   let evals = 0;
-  const f = async (x: number[]): Promise<number> => {
+  interface Point { x: [number, number]; f: number; g: [number, number] }
+  const at = async (x: [number, number]): Promise<Point> => {
     evals++;
-    const s = buildSheet({ a: x[0], t: x[1], nx, ny });
-    const r = await pot.compute(s.system);
-    return r.energy / (2 * nx * ny);
-  };
-  // Nelder-Mead in 2D.
-  let simplex: { x: number[]; f: number }[] = [];
-  for (const x of [[a0, t0], [a0 + 0.05, t0], [a0, t0 + 0.05]]) simplex.push({ x, f: await f(x) });
-  while (evals < maxEval) {
-    simplex.sort((p, q) => p.f - q.f);
-    const [best, mid, worst] = simplex;
-    const size = Math.max(
-      Math.hypot(mid.x[0] - best.x[0], mid.x[1] - best.x[1]),
-      Math.hypot(worst.x[0] - best.x[0], worst.x[1] - best.x[1]),
-    );
-    if (size < tol) break;
-    const c = [(best.x[0] + mid.x[0]) / 2, (best.x[1] + mid.x[1]) / 2];
-    const along = (k: number) => [c[0] + k * (worst.x[0] - c[0]), c[1] + k * (worst.x[1] - c[1])];
-    const xr = along(-1);
-    const fr = await f(xr);
-    if (fr < best.f) {
-      const xe = along(-2);
-      const fe = await f(xe);
-      simplex[2] = fe < fr ? { x: xe, f: fe } : { x: xr, f: fr };
-    } else if (fr < mid.f) {
-      simplex[2] = { x: xr, f: fr };
-    } else {
-      const xc = fr < worst.f ? along(-0.5) : along(0.5);
-      const fc = await f(xc);
-      if (fc < Math.min(fr, worst.f)) simplex[2] = { x: xc, f: fc };
-      else {
-        simplex = [best, ...[mid, worst].map((p) => ({ x: [(p.x[0] + best.x[0]) / 2, (p.x[1] + best.x[1]) / 2], f: 0 }))];
-        for (let k = 1; k < 3; k++) simplex[k].f = await f(simplex[k].x);
-      }
+    const sh = buildSheet({ a: x[0], t: x[1], nx, ny });
+    const r = await pot.compute(sh.system);
+    let gt = 0;
+    for (let i = 0; i < sh.site.length; i++) {
+      if (sh.site[i] === SITE_S_TOP) gt -= 0.5 * r.force[3 * i + 2];
+      else if (sh.site[i] === SITE_S_BOTTOM) gt += 0.5 * r.force[3 * i + 2];
     }
+    return { x, f: r.energy / nf, g: [-(r.virial[0] + r.virial[4]) / (x[0] * nf), gt / nf] };
+  };
+  const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1];
+  // Inverse Hessian, started at 1/(20 eV/A^2) per formula (the order of a MoS2 sheet's curvatures).
+  let H = [0.05, 0, 0, 0.05];
+  let cur = await at([a0, t0]);
+  const MAX_STEP = 0.1;
+  while (evals < maxEval) {
+    let p = [-(H[0] * cur.g[0] + H[1] * cur.g[1]), -(H[2] * cur.g[0] + H[3] * cur.g[1])];
+    if (dot(p, cur.g) >= 0) { H = [0.05, 0, 0, 0.05]; p = [-0.05 * cur.g[0], -0.05 * cur.g[1]]; }
+    const len = Math.hypot(p[0], p[1]);
+    if (len < tol) break;
+    if (len > MAX_STEP) p = p.map((v) => (v * MAX_STEP) / len);
+    // Backtracking: sufficient decrease, or (near the minimum, where energies reach their noise floor) a gradient
+    // at least halved.
+    let alpha = 1;
+    let next: Point | null = null;
+    for (let k = 0; k < 8 && evals < maxEval; k++, alpha /= 2) {
+      const q = await at([cur.x[0] + alpha * p[0], cur.x[1] + alpha * p[1]]);
+      if (q.f <= cur.f + 1e-4 * alpha * dot(cur.g, p) || Math.hypot(q.g[0], q.g[1]) < 0.5 * Math.hypot(cur.g[0], cur.g[1])) { next = q; break; }
+    }
+    if (!next) break;
+    const sv = [next.x[0] - cur.x[0], next.x[1] - cur.x[1]];
+    const yv = [next.g[0] - cur.g[0], next.g[1] - cur.g[1]];
+    const sy = dot(sv, yv);
+    if (sy > 1e-12) {
+      // BFGS update of the inverse Hessian: H' = (I - rho s y^T) H (I - rho y s^T) + rho s s^T.
+      const rho = 1 / sy;
+      const Hy = [H[0] * yv[0] + H[1] * yv[1], H[2] * yv[0] + H[3] * yv[1]];
+      const yHy = dot(yv, Hy);
+      const c = rho * rho * yHy + rho;
+      H = [
+        H[0] - rho * (Hy[0] * sv[0] + sv[0] * Hy[0]) + c * sv[0] * sv[0],
+        H[1] - rho * (Hy[0] * sv[1] + sv[0] * Hy[1]) + c * sv[0] * sv[1],
+        H[2] - rho * (Hy[1] * sv[0] + sv[1] * Hy[0]) + c * sv[1] * sv[0],
+        H[3] - rho * (Hy[1] * sv[1] + sv[1] * Hy[1]) + c * sv[1] * sv[1],
+      ];
+    }
+    cur = next;
+    if (Math.hypot(sv[0], sv[1]) < tol) break;
   }
-  simplex.sort((p, q) => p.f - q.f);
-  const [a, t] = simplex[0].x;
-  return { a, t, energyPerFormula: simplex[0].f, dMoS: moSBond(a, t), evaluations: evals };
+  const [a, t] = cur.x;
+  return { a, t, energyPerFormula: cur.f, dMoS: moSBond(a, t), evaluations: evals };
 }
 
 /** Per-atom masses (amu) from the species list. */

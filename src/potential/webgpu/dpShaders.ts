@@ -167,6 +167,20 @@ export function dpShaders(model: DpModel, o: ShaderOptions): DpShaders {
   const zOff: number[] = [];
   lay.layers.reduce((acc, l) => (zOff.push(acc), acc + l.nOut), 0);
   const cmp = o.compressed;
+  // Padding slots of a (centre type, neighbour type) block all have the same normalised row when the block's
+  // statistics do not vary along the slots (DeePMD-kit computes them per type pair): the compressed kernels then
+  // evaluate one padding row and weight it by the padding count, as DeePMD-kit's tabulate_fusion kernel does.
+  const padMerge: boolean[] = [];
+  for (let ti = 0; ti < nt; ti++) for (let tj = 0; tj < nt; tj++) {
+    let same = NC === 4;
+    for (let k = selStart[tj] + 1; same && k < selStart[tj] + d.sel[tj]; k++) {
+      for (let c = 0; c < NC; c++) {
+        const q = (ti * NNEI + k) * NC + c, q0 = (ti * NNEI + selStart[tj]) * NC + c;
+        if (d.davg[q] !== d.davg[q0] || d.dstd[q] !== d.dstd[q0]) same = false;
+      }
+    }
+    padMerge.push(same);
+  }
 
   const common = /* wgsl */ `
 ${STEP_DECL}
@@ -346,30 +360,45 @@ fn slotDr(i: u32, k: u32) -> vec4f {
 
   // ---------------------------------------------------------------------------------- embedding (MLP)
   const embAct = firstNet.layers.map((l, k) => activationFns(`embAct${k}`, l.activation)).join('');
-  // The uncompressed embedding works on chunks of RC rows in workgroup memory. Each thread owns output columns and
-  // keeps one accumulator per row, so every weight read from memory serves all RC rows of the chunk (rows beyond
-  // the chunk's count compute on stale but finite values and are never stored).
+  // The uncompressed embedding works on chunks of RC rows in workgroup memory. Each thread owns up to four output
+  // columns (a vector accumulator per row), so every input value read from workgroup memory serves four columns and
+  // every weight read serves all RC rows of the chunk (rows beyond the chunk's count compute on stale but finite
+  // values and are never stored).
+  /** Columns per thread for a layer width (the vector width of the accumulators) and the threads that share them. */
+  const blocking = (width: number) => {
+    const cpt = width >= 64 ? 4 : width >= 32 ? 2 : 1;
+    return { cpt, span: Math.ceil(width / cpt), vec: cpt === 1 ? 'f32' : `vec${cpt}f` };
+  };
+  const lanes = (cpt: number) => Array.from({ length: cpt }, (_, j) => j);
+  const comp = (cpt: number, j: number) => (cpt === 1 ? '' : `.${'xyzw'[j]}`);
   /** Forward of one chunk of rows through all layers: Zs/Ys hold each layer's pre-activation and output. */
   const mlpChunk = lay.layers.map((l, k) => {
     const inp = (r: string, q: string) => (k === 0 ? `rt[${r}].x` : `Ys[${r} * ZW + ${zOff[k - 1]}u + ${q}]`);
+    const { cpt, span, vec } = blocking(l.nOut);
+    const J = lanes(cpt);
     let skip = '';
     if (l.skip === 'identity') skip = `y += ${inp('r', 'o')};`;
     else if (l.skip === 'concat') skip = `y += ${inp('r', `(o % ${l.nIn}u)`)};`;
     return /* wgsl */ `
-  for (var o = lid; o < ${l.nOut}u; o += 64u) {
-    var acc: array<f32, RC>;
-    let bo = P[wb + ${l.b}u + o];
+  for (var o0 = lid; o0 < ${span}u; o0 += 64u) {
+    ${J.map((j) => `let col${j} = min(o0 + ${j * span}u, ${l.nOut - 1}u);`).join(' ')}
+    var acc: array<${vec}, RC>;
+    let bo = ${vec}(${J.map((j) => `P[wb + ${l.b}u + col${j}]`).join(', ')});
     for (var r = 0u; r < RC; r++) { acc[r] = bo; }
     for (var q = 0u; q < ${l.nIn}u; q++) {
-      let w = P[wb + ${l.w}u + q * ${l.nOut}u + o];
+      let wr = wb + ${l.w}u + q * ${l.nOut}u;
+      let w = ${vec}(${J.map((j) => `P[wr + col${j}]`).join(', ')});
       for (var r = 0u; r < RC; r++) { acc[r] += ${inp('r', 'q')} * w; }
     }
-    for (var r = 0u; r < rows; r++) {
-      let z = acc[r];
-      Zs[r * ZW + ${zOff[k]}u + o] = z;
-      var y = embAct${k}(z)${l.idt >= 0 ? ` * P[wb + ${l.idt}u + o]` : ''};
-      ${skip}
-      Ys[r * ZW + ${zOff[k]}u + o] = y;
+    for (var r = 0u; r < rows; r++) {${J.map((j) => `
+      if (o0 + ${j * span}u < ${l.nOut}u) {
+        let o = col${j};
+        let z = acc[r]${comp(cpt, j)};
+        Zs[r * ZW + ${zOff[k]}u + o] = z;
+        var y = embAct${k}(z)${l.idt >= 0 ? ` * P[wb + ${l.idt}u + o]` : ''};
+        ${skip}
+        Ys[r * ZW + ${zOff[k]}u + o] = y;
+      }`).join('')}
     }
   }
   workgroupBarrier();`;
@@ -400,19 +429,25 @@ fn slotDr(i: u32, k: u32) -> vec4f {
       l.skip === 'identity' ? `s += Ys[r * ZW + ${zOff[k]}u + q];` :
       l.skip === 'concat' ? `for (var c2 = q; c2 < ${l.nOut}u; c2 += ${l.nIn}u) { s += Ys[r * ZW + ${zOff[k]}u + c2]; }` : '';
     const store = k === 0 ? 'dsv[r] = s;' : `Ys[r * ZW + ${zOff[k - 1]}u + q] = s;`;
+    const { cpt, span, vec } = blocking(l.nIn);
+    const J = lanes(cpt);
     return gzStep + /* wgsl */ `
-  for (var q = lid; q < ${l.nIn}u; q += 64u) {
+  for (var q0 = lid; q0 < ${span}u; q0 += 64u) {
+    ${J.map((j) => `let col${j} = min(q0 + ${j * span}u, ${l.nIn - 1}u);`).join(' ')}
     // Explicitly zeroed: SwiftShader was seen to keep the values of the previous chunk in an uninitialised array.
-    var acc: array<f32, RC>;
-    for (var r = 0u; r < RC; r++) { acc[r] = 0.0; }
+    var acc: array<${vec}, RC>;
+    for (var r = 0u; r < RC; r++) { acc[r] = ${vec}(0.0); }
     for (var o = 0u; o < ${l.nOut}u; o++) {
-      let w = P[wb + ${l.w}u + q * ${l.nOut}u + o];
+      let w = ${vec}(${J.map((j) => `P[wb + ${l.w}u + col${j} * ${l.nOut}u + o]`).join(', ')});
       for (var r = 0u; r < RC; r++) { acc[r] += Zs[r * ZW + ${zOff[k]}u + o] * w; }
     }
-    for (var r = 0u; r < rows; r++) {
-      var s = acc[r];
-      ${skipTerm}
-      ${store}
+    for (var r = 0u; r < rows; r++) {${J.map((j) => `
+      if (q0 + ${j * span}u < ${l.nIn}u) {
+        let q = col${j};
+        var s = acc[r]${comp(cpt, j)};
+        ${skipTerm}
+        ${store}
+      }`).join('')}
     }
   }
   workgroupBarrier();`;
@@ -447,6 +482,17 @@ const CMP_LOWER = ${arr('f32', cmp.lower, f)};
 const CMP_INVH = ${arr('f32', cmp.invH, f)};
 const CMP_NINT = ${arr('u32', cmp.nInt, u)};
 const CMP_UPPER = ${arr('f32', cmp.upper, f)};
+const PAD_MERGE = ${arr('bool', padMerge, (x) => `${x}`)};
+var<workgroup> firstPad: atomic<u32>;
+/** Slots filled in the (a, tj) block (the select kernel sorts them to the front); the whole workgroup calls it. */
+fn realRows(a: u32, tj: u32, rows: u32, lid: u32) -> u32 {
+  if (lid == 0u) { atomicStore(&firstPad, rows); }
+  workgroupBarrier();
+  for (var r = lid; r < rows; r += 64u) {
+    if (slotEntry[a * NNEI + SEL_START[tj] + r].x == 0xffffffffu) { atomicMin(&firstPad, r); }
+  }
+  return workgroupUniformLoad(&firstPad);
+}
 /** Coefficients a0..a5 of column m in the interval of s, and the offset t = s - node. */
 fn cmpLocate(net: u32, s: f32) -> vec2f {
   let x = (s - CMP_LOWER[net]) * CMP_INVH[net];
@@ -464,11 +510,16 @@ var<workgroup> rt: array<vec4f, ${maxSel}>;
 var<workgroup> loc: array<vec2f, ${maxSel}>;
 @compute @workgroup_size(64)
 ${blockMain('let out = (a * NT + tj) * NC * M1;', 'for (var q = lid; q < NC * M1; q += 64u) { Tpart[out + q] = 0.0; }')}
-  let rows = SEL[tj];
+  let sel = SEL[tj];
+  let nreal = realRows(a, tj, sel, lid);
+  // Rows evaluated: the real neighbours, then either every padding slot or one standing for all of them.
+  let merge = PAD_MERGE[ti * NT + tj] && nreal < sel;
+  let rows = select(sel, nreal + 1u, merge);
   for (var r = lid; r < rows; r += 64u) {
     let k = SEL_START[tj] + r;
     rt[r] = normRow(ti, k, slotDr(a, k));
     loc[r] = cmpLocate(u32(net), rt[r].x);
+    if (merge && r == nreal) { rt[r] *= f32(sel - nreal); }
   }
   workgroupBarrier();
   for (var m = lid; m < M1; m += 64u) {
@@ -585,8 +636,10 @@ var<workgroup> gTs: array<f32, ${NC * M1}>;
 @compute @workgroup_size(64)
 ${blockMain('let rows = SEL[tj];', 'for (var r = lid; r < rows; r += 64u) { slotGrad[a * NNEI + SEL_START[tj] + r] = vec4f(0.0); }')}
   for (var q = lid; q < NC * M1; q += 64u) { gTs[q] = gT[a * NC * M1 + q] * INV_N; }
-  workgroupBarrier();
-  for (var r = lid; r < rows; r += 64u) {
+  let nreal = realRows(a, tj, rows, lid);
+  // Padding slots have a constant row: no gradient.
+  for (var r = nreal + lid; r < rows; r += 64u) { slotGrad[a * NNEI + SEL_START[tj] + r] = vec4f(0.0); }
+  for (var r = lid; r < nreal; r += 64u) {
     let k = SEL_START[tj] + r;
     let dr = slotDr(a, k);
     let rt = normRow(ti, k, dr);

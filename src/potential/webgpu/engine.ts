@@ -226,7 +226,7 @@ export class WebGpuDpPotential implements Potential {
     L.forEach((l, k) => {
       // The output layer bypasses the activation (g.last): it shares the hidden layers' pipeline.
       srcs[`fit${k}`] = gemmShader({ mode: 'fwd', activation: k === L.length - 1 ? L[0].activation : l.activation });
-      if (k < L.length - 1) srcs[`bwd${k}`] = gemmShader({ mode: 'bwd', activation: l.activation });
+      if (k < L.length - 1) srcs[`bwd${k}`] = gemmShader({ mode: 'bwd' });
     });
     this.dev.pushErrorScope('validation');
     // One at a time: Dawn in Node has crashed on many concurrent async pipeline creations.

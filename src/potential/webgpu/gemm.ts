@@ -1,7 +1,8 @@
 // Tiled f32 matrix multiply in WGSL: 64x64 output tiles per workgroup of 16x16 threads (4x4 outputs each),
 // K in steps of 16 through workgroup memory. The fitting nets run as these GEMMs (rows = atoms of one centre type),
-// with the layer's bias, activation, ResNet step and skip fused into the epilogue, or in reverse with the
-// activation derivative fused into the operand load. The same kernel in 'plain' mode measures the adapter's dense
+// with the layer's bias, activation, ResNet step and skip fused into the epilogue, or in reverse. The forward
+// epilogue stores D = idt * act'(z) beside the output, so the reverse operand load is one multiply (no
+// transcendental per tile re-read of the operand). The same kernel in 'plain' mode measures the adapter's dense
 // matmul rate for the benchmark, so the DP step is compared with what this code achieves on a plain GEMM.
 import type { Activation, Skip } from '../../model/types.ts';
 import { activationFns } from './dpShaders.ts';
@@ -67,26 +68,25 @@ ${activationFns('act', act)}`;
       let z = acc + P[g.bOff + n];
       let o = (g.rowOff + row) * ${ldo} + n;
       if (g.last != 0u) { Y[o] = z + g.ebias; continue; }
-      Z[o] = z;
-      var y = act(z);
-      if (g.idtOff != ${NO_IDT}u) { y *= P[g.idtOff + n]; }
+      let h = act(z);
+      var idt = 1.0;
+      if (g.idtOff != ${NO_IDT}u) { idt = P[g.idtOff + n]; }
+      Z[o] = idt * actGrad(z, h);
+      var y = h * idt;
       if (g.skip == 1u) { y += A[(g.rowOff + row) * ${lda} + n]; }
       if (g.skip == 2u) { y += A[(g.rowOff + row) * ${lda} + n % g.nIn]; }
       Y[o] = y;`;
   } else {
-    // Reverse: out = (gY * idt * act'(Z)) W^T + skip(gY); K = the layer's nOut, N = its nIn.
+    // Reverse: out = (gY * D) W^T + skip(gY), D = idt * act'(z) stored by the forward pass (in the Z buffer);
+    // K = the layer's nOut, N = its nIn.
     decl = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> GY: array<f32>;
 @group(0) @binding(2) var<storage, read> Z: array<f32>;
 @group(0) @binding(3) var<storage, read> P: array<f32>;
 @group(0) @binding(4) var<storage, read_write> OUT: array<f32>;
-${activationFns('act', act)}
 fn gz(row: u32, k: u32) -> f32 {
   let q = (g.rowOff + row) * ${K} + k;
-  let z = Z[q];
-  var gy = GY[q];
-  if (g.idtOff != ${NO_IDT}u) { gy *= P[g.idtOff + k]; }
-  return gy * actGrad(z, act(z));
+  return GY[q] * Z[q];
 }`;
     loadA = `gz(row, k)`;
     loadB = `P[g.wOff + n * ${K} + k]`;
@@ -118,8 +118,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       var v = 0.0;
       if (row < g.M && k < ${K}) { v = ${loadA}; }
       As[kk * 64u + r] = v;
-      let kb = idx / 64u;
-      let c = idx % 64u;
+      // B tile: threads walk the contiguous index of the weights (n forward, k in reverse, where B = W^T).
+      let kb = idx ${mode === 'bwd' ? '% 16u' : '/ 64u'};
+      let c = idx ${mode === 'bwd' ? '/ 16u' : '% 64u'};
       let n = col0 + c;
       let k2 = k0 + kb;
       var w = 0.0;
