@@ -53,9 +53,11 @@ console.log(`DP FLOPs per atom-step: ${(flops.total / 1e6).toFixed(2)} M uncompr
 const plain = await WebGpuDpPotential.create(ctx, m, { compress: false });
 const packed = await WebGpuDpPotential.create(ctx, m, { compress: true });
 console.log(`compression: ${packed.compression!.intervals.length} tables x ${packed.compression!.intervals[0]} intervals, ${(packed.compression!.bytes / 2 ** 20).toFixed(1)} MiB, max error G ${packed.compression!.maxErrorG.toExponential(2)}, dG/ds ${packed.compression!.maxErrorDG.toExponential(2)}`);
-// BENCH_PROFILE=1: one more step per variant with every kernel submitted on its own and timed (where the time goes).
+// BENCH_PROFILE=1: one more step per variant with every kernel submitted on its own and timed (where the time goes);
+// BENCH_PROFILE=compressed or uncompressed profiles that variant only.
 const profileStep = async (sys: System, n: number) => {
-  for (const compress of [false, true]) {
+  const which = process.env.BENCH_PROFILE;
+  for (const compress of which === 'compressed' ? [true] : which === 'uncompressed' ? [false] : [false, true]) {
     const prof = new Map<string, number>();
     const p = await WebGpuDpPotential.create(ctx, m, { compress, profile: prof });
     await p.compute(sys);
@@ -64,7 +66,7 @@ const profileStep = async (sys: System, n: number) => {
     p.dispose();
     const total = [...prof.values()].reduce((x, y) => x + y, 0);
     const parts = [...prof.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms (${((100 * v) / total).toFixed(0)}%)`);
-    console.log(`profile ${n} atoms, ${compress ? 'compressed' : 'uncompressed'}: ${total.toFixed(0)} ms = ${parts.join(', ')}`);
+    console.log(`profile ${n} atoms, ${compress ? 'compressed' : 'uncompressed'}: ${total.toFixed(0)} ms (${((1000 * total) / n).toFixed(0)} µs per atom-step) = ${parts.join(', ')}`);
   }
 };
 const rows: { atoms: number; cpu?: number; plain: number; packed: number; fraction: number; speedup: number; usPerAtom: number; usPerAtomPacked: number; dF: { rms: number; max: number } }[] = [];

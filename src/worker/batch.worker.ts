@@ -21,7 +21,7 @@ scope.onmessage = async (ev: MessageEvent<ToBatch>) => {
       if (!spec.modelFile) throw new Error('No model file was given for the DP model sweep.');
       dp = await parseModel(new Uint8Array(spec.modelFile.bytes), spec.modelFile.name);
     }
-    const { pot, lattice } = potentialFor(spec.model, dp);
+    const { pot, lattice } = potentialFor(spec.model, dp, spec.compress ?? true);
     post({ type: 'progress', done: 0, total: spec.energies.length * spec.impacts, energy: spec.energies[0], message: 'Relaxing the lattice…' });
     const lat = await lattice;
     const total = spec.energies.length * spec.impacts;

@@ -6,6 +6,8 @@ export interface BatchSpec {
   model: ModelChoice;
   /** The DP model file's bytes for a DP choice (the built-in model or the user's file; the batch worker parses its own copy). */
   modelFile?: { name: string; bytes: ArrayBuffer };
+  /** Tabulated embedding nets on the WebGPU engine (SimSettings.compress); default true. */
+  compress?: boolean;
   species: string;
   /** eV, in sweep order. */
   energies: number[];

@@ -10,21 +10,24 @@ import type { ParsedModel } from './modelLoading.ts';
 import { jiang2015, SwZblPotential } from '../potential/classical/sw.ts';
 import { relaxSheet, type RelaxResult } from '../physics/lattice.ts';
 import type { Potential } from '../potential/types.ts';
-import { dpModelMessage, type DpChoice, type ModelChoice } from './settings.ts';
+import { dpModelMessage, isDpChoice, type DpChoice, type ModelChoice } from './settings.ts';
 
 interface Entry { pot: Potential; lattice: Promise<RelaxResult> }
 
-/** One entry per model choice; a DP choice's entry is dropped when its model is replaced (forgetModel). */
-const cache = new Map<ModelChoice, Entry>();
+/** One entry per model choice and compression switch; a DP choice's entries are dropped when its model is replaced
+ * (forgetModel). */
+const cache = new Map<string, Entry>();
 
 /** Forgets the potential of a DP choice (call when a new model replaces the one it held; a live run keeps its own). */
 export function forgetModel(choice: DpChoice): void {
-  cache.delete(choice);
+  for (const compress of [true, false]) cache.delete(`${choice}|${compress}`);
 }
 
-/** The potential of a model choice; `dp` is the model held for a DP choice (null when none is loaded). */
-export function potentialFor(choice: ModelChoice, dp: ParsedModel | null): Entry {
-  let e = cache.get(choice);
+/** The potential of a model choice; `dp` is the model held for a DP choice (null when none is loaded); `compress`
+ * lets the WebGPU engine use tabulated embedding nets. */
+export function potentialFor(choice: ModelChoice, dp: ParsedModel | null, compress = true): Entry {
+  const key = `${choice}|${isDpChoice(choice) && compress}`;
+  let e = cache.get(key);
   if (e) return e;
   let pot: Potential;
   if (choice === 'sw-wen2017') pot = new SwZblPotential();
@@ -32,12 +35,12 @@ export function potentialFor(choice: ModelChoice, dp: ParsedModel | null): Entry
   else {
     const refused = dpModelMessage(choice, dp ? dp.model.typeMap : null);
     if (refused || !dp) throw new Error(refused ?? 'No model is loaded.');
-    pot = new DpGpuOrCpu(dp.model, dp.info.fileName);
+    pot = new DpGpuOrCpu(dp.model, dp.info.fileName, compress);
   }
   const lattice = relaxSheet(pot);
-  lattice.catch(() => { if (cache.get(choice)?.pot === pot) cache.delete(choice); });
+  lattice.catch(() => { if (cache.get(key)?.pot === pot) cache.delete(key); });
   e = { pot, lattice };
-  cache.set(choice, e);
+  cache.set(key, e);
   return e;
 }
 
@@ -47,7 +50,7 @@ class DpGpuOrCpu implements Potential {
   readonly cutoff: number;
   private engine: Promise<Potential> | null = null;
   private current: Potential;
-  constructor(private readonly model: DpModel, private readonly label: string) {
+  constructor(private readonly model: DpModel, private readonly label: string, private readonly compress: boolean) {
     this.current = new DpCpuPotential(model, { label });
     this.elements = model.typeMap;
     this.cutoff = this.current.cutoff;
@@ -57,7 +60,7 @@ class DpGpuOrCpu implements Potential {
     return (this.engine ??= (async () => {
       try {
         const ctx = await createGpuContext((globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu);
-        this.current = await WebGpuDpPotential.create(ctx, this.model, { label: this.label });
+        this.current = await WebGpuDpPotential.create(ctx, this.model, { label: this.label, compress: this.compress ? 'auto' : false });
       } catch (e) {
         console.warn(`WebGPU engine unavailable, using the CPU reference: ${(e as Error).message}`);
       }

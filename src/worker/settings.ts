@@ -66,6 +66,9 @@ export interface RunSettings {
 
 export interface SimSettings {
   model: ModelChoice;
+  /** DP models on the WebGPU engine: tabulated embedding nets (as `dp compress`) when the table's error is within
+   * its bound; off evaluates the nets themselves (slower, for checking). */
+  compress: boolean;
   sample: SampleSettings;
   projectile: ProjectileSettings;
   run: RunSettings;
@@ -73,6 +76,7 @@ export interface SimSettings {
 
 export const DEFAULT_SETTINGS: SimSettings = {
   model: 'dptab-builtin',
+  compress: true,
   sample: { nx: 8, ny: 5, temperature: 0, border: 3 },
   projectile: { mode: 'ion', species: 'Ar', pkaSite: 'S-top', energy: 500, polar: 0, azimuth: 0, impact: null, height: 10 },
   run: { timeLimit: 0.3, stepsPerFrame: 10, seed: 1 },

@@ -102,7 +102,7 @@ async function prepare(settings: SimSettings) {
   const keys = Object.keys(errors);
   if (keys.length) throw new Error(keys.map((k) => `${k}: ${errors[k]}`).join(' '));
   await reset();
-  const { pot, lattice } = potentialFor(settings.model, dp);
+  const { pot, lattice } = potentialFor(settings.model, dp, settings.compress);
   const runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.floor(Math.random() * 1e6)}`;
   status = 'preparing';
   const s = await LiveSession.create(pot, settings, await lattice, runId);

@@ -482,7 +482,7 @@ const CMP_LOWER = ${arr('f32', cmp.lower, f)};
 const CMP_INVH = ${arr('f32', cmp.invH, f)};
 const CMP_NINT = ${arr('u32', cmp.nInt, u)};
 const CMP_UPPER = ${arr('f32', cmp.upper, f)};
-const PAD_MERGE = ${arr('bool', padMerge, (x) => `${x}`)};
+const PAD_MERGE = ${arr('bool', padMerge.map(Number), (x) => `${x === 1}`)};
 var<workgroup> firstPad: atomic<u32>;
 /** Slots filled in the (a, tj) block (the select kernel sorts them to the front); the whole workgroup calls it. */
 fn realRows(a: u32, tj: u32, rows: u32, lid: u32) -> u32 {

@@ -52,7 +52,7 @@ export function BatchPanel() {
     const p = settings.projectile;
     const file = dpFile ? { name: dpFile.name, bytes: await dpFile.arrayBuffer() } : undefined;
     start({
-      model: settings.model, modelFile: file, species: p.species, energies, impacts, nx: settings.sample.nx, ny: settings.sample.ny,
+      model: settings.model, compress: settings.compress, modelFile: file, species: p.species, energies, impacts, nx: settings.sample.nx, ny: settings.sample.ny,
       temperature: settings.sample.temperature, border: settings.sample.border, polar: p.polar, azimuth: p.azimuth, time: timeLimit, seed: settings.run.seed,
     });
   };
