@@ -64,6 +64,8 @@ def main(argv=None):
                    help='held-out fraction (by a hash of each frame id, so a frame stays on its side as data grow)')
     p.add_argument('--disp-freq', type=int, default=100)
     p.add_argument('--threads', type=int, default=0)
+    p.add_argument('--fresh', action='store_true',
+                   help='ignore OUT.ckpt.pt (by default an interrupted run with the same settings and data resumes)')
     a = p.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -85,8 +87,12 @@ def main(argv=None):
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()
+    ckpt = f'{a.out}.ckpt.pt'
+    if a.fresh and os.path.exists(ckpt):
+        os.remove(ckpt)
     losses = train(model, train_frames, tc, steps=a.steps, log=lambda s: print(s, flush=True),
-                   bias_frames=[f for f in train_frames if f.category not in excl], atom_energies=atoms_e)
+                   bias_frames=[f for f in train_frames if f.category not in excl], atom_energies=atoms_e,
+                   checkpoint=ckpt)
     metrics = {
         'split': {'fraction': a.valid_frac, 'rule': 'sha256(frame id) < fraction; isolated atoms always train',
                   'n_train': len(train_frames), 'n_held_out': len(held_out),
@@ -111,6 +117,7 @@ def main(argv=None):
     with open(f'{a.out}.log.jsonl', 'w') as f:
         for k, l in enumerate(losses):
             f.write(json.dumps({'step': k, 'loss': l}) + '\n')
+    os.remove(ckpt)  # finished and exported: nothing to resume
     print(f'wrote {a.out}.yaml, {a.out}.json, {a.out}.metrics.json')
 
 

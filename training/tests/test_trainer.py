@@ -274,3 +274,44 @@ def test_real_slots_only_equals_every_slot():
     e_real = m.atomic_dp(R, torch.tensor(atype), torch.as_tensor(nb.slots) >= 0)
     e_all = m.atomic_dp(R, torch.tensor(atype), None)
     assert torch.allclose(e_real, e_all, atol=1e-12, rtol=0)
+
+
+@pytest.mark.skipif(not os.path.isdir(DATA), reason='no training/data')
+def test_checkpoint_resume_continues_the_same_run(tmp_path):
+    """A run stopped after some steps and resumed from its checkpoint ends exactly where an uninterrupted run ends
+    (model, optimiser and batch sampling restored); a checkpoint of other settings is not used."""
+    import torch
+    from trainer.data import read_dataset
+    from trainer.loss import LRConfig
+    from trainer.train import TrainConfig, train
+    frames = [f for f in read_dataset(DATA, ['Mo', 'S']) if f.category in ('monolayer', 'bulk')][:6]
+    cfg = ModelConfig(type_map=['Mo', 'S'], rcut=4.0, rcut_smth=0.5, sel=[20, 40], neuron=[4, 8], axis_neuron=2,
+                      fitting_neuron=[8], seed=2)
+    # batches of 2 of the 6 frames: the sampling order has to be restored too
+    tc = TrainConfig(lr=LRConfig(start_lr=1e-2, stop_lr=1e-4, decay_steps=2, num_steps=8), batch_size=2, seed=5)
+    ref = DPModel(cfg, None)
+    ref_losses = train(ref, frames, tc, steps=8, log=None)
+
+    ck = str(tmp_path / 'run.ckpt.pt')
+    stopped = DPModel(cfg, None)
+    with pytest.raises(KeyboardInterrupt):
+        def stop_after_5(msg, n=[0]):
+            n[0] += 1
+            if n[0] > 5:
+                raise KeyboardInterrupt
+        # checkpoint_seconds=0: a checkpoint after every step; the log call of step 5 interrupts before step 5 runs
+        tc5 = TrainConfig(lr=tc.lr, batch_size=2, seed=5, disp_freq=1)
+        train(stopped, frames, tc5, steps=8, log=stop_after_5, checkpoint=ck, checkpoint_seconds=0)
+    saved = torch.load(ck, weights_only=False)
+    assert 0 < saved['step'] < 8
+    resumed = DPModel(cfg, None)
+    msgs = []
+    losses = train(resumed, frames, tc5, steps=8, log=msgs.append, checkpoint=ck, checkpoint_seconds=0)
+    assert msgs[0].startswith('resumed from') and f"at step {saved['step']}" in msgs[0]
+    assert np.allclose(losses, ref_losses, rtol=1e-12, atol=0)
+    for a, b in zip(ref.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
+    # other settings (more steps): the checkpoint is ignored and the run starts afresh
+    msgs.clear()
+    train(DPModel(cfg, None), frames, tc5, steps=9, log=msgs.append, checkpoint=ck, checkpoint_seconds=0)
+    assert 'starting afresh' in msgs[0]

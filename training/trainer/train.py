@@ -1,7 +1,10 @@
 """The training loop: Adam, DeePMD-kit's exponential learning-rate decay and prefactor schedules, one or more frames
-per step, periodic logging of the running RMSEs."""
+per step, periodic logging of the running RMSEs, and a checkpoint (model, optimiser, step, sampling state) written
+every few minutes so that a long run stopped at any moment resumes where it was."""
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -69,9 +72,18 @@ def batch_loss(model: DPModel, frames: list[Frame] | Batch, cfg: TrainConfig, lr
                          b.virial, b.natoms, b.frame)
 
 
+def fingerprint(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int) -> str:
+    """What a checkpoint must match to be resumed: the architecture, the training settings and the frames."""
+    h = hashlib.sha256(repr((model.cfg, cfg, steps, [(f.id, f.natoms, f.energy) for f in frames])).encode())
+    return h.hexdigest()
+
+
 def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | None = None, log=print, stat: bool = True,
-          bias_frames: list[Frame] | None = None, atom_energies=None) -> list[float]:
-    """Trains in place; returns the loss of every step. `stat`: compute davg/dstd and the energy bias first."""
+          bias_frames: list[Frame] | None = None, atom_energies=None, checkpoint: str | None = None,
+          checkpoint_seconds: float = 300.0) -> list[float]:
+    """Trains in place; returns the loss of every step. `stat`: compute davg/dstd and the energy bias first.
+    `checkpoint`: a file to resume from when it matches this run (same model, settings and frames) and to write
+    every `checkpoint_seconds` (atomically); a run that finishes leaves it in place for the caller to remove."""
     if stat:
         prepare(model, frames, bias_frames, atom_energies)
     else:
@@ -96,9 +108,32 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
 
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr.start_lr)
     model.train()
-    losses = []
-    t0 = time.time()
-    for step in range(steps if steps is not None else cfg.lr.num_steps):
+    losses: list[float] = []
+    nsteps = steps if steps is not None else cfg.lr.num_steps
+    start = 0
+    fp = fingerprint(model, frames, cfg, nsteps) if checkpoint else ''
+    if checkpoint and os.path.exists(checkpoint):
+        ck = torch.load(checkpoint, weights_only=False)
+        if ck.get('fingerprint') == fp:
+            model.load_state_dict(ck['model'])
+            opt.load_state_dict(ck['opt'])
+            rng.setstate(ck['rng'])
+            order[:] = ck['order']
+            losses = list(ck['losses'])
+            start = ck['step']
+            if log:
+                log(f'resumed from {checkpoint} at step {start}')
+        elif log:
+            log(f'{checkpoint} is from another run (model, settings or data differ): starting afresh')
+
+    def save(step: int) -> None:
+        tmp = f'{checkpoint}.tmp'
+        torch.save({'fingerprint': fp, 'step': step, 'model': model.state_dict(), 'opt': opt.state_dict(),
+                    'rng': rng.getstate(), 'order': list(order), 'losses': losses}, tmp)
+        os.replace(tmp, checkpoint)
+
+    t0 = last_save = time.time()
+    for step in range(start, nsteps):
         lr = cfg.lr.lr(step)
         for g in opt.param_groups:
             g['lr'] = lr
@@ -111,6 +146,9 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         if log and (step % cfg.disp_freq == 0):
             log(f"step {step:7d}  lr {lr:.3e}  loss {float(loss):.4e}  rmse_e {info['rmse_e_atom']:.4e} eV/atom  "
                 f"rmse_f {info['rmse_f']:.4e} eV/A  ({time.time() - t0:.1f} s)")
+        if checkpoint and (time.time() - last_save > checkpoint_seconds or step == nsteps - 1):
+            save(step + 1)
+            last_save = time.time()
     model.eval()
     return losses
 
