@@ -4,6 +4,8 @@
 #   training/label.sh status   running or not, counts per category, last log lines
 #   training/label.sh extra    start a second worker on the same queue (claim files keep them apart): worth it when
 #                              the machine has a spare core (nice 19 yields to everything else)
+#   training/label.sh table-dimers [RMAX]  an extra worker on the dimers with r <= RMAX (default 1.6 A, the pair
+#                              table's; 5 = all dimers)
 #   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
