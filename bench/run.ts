@@ -7,12 +7,12 @@ import { loadModelFile } from '../src/model/load.ts';
 import { dpFlopsPerAtom, PAPER_SIZE, syntheticMoS2DpTab } from '../src/model/synthetic.ts';
 import { modelToJson, modelToYaml } from '../src/model/v3/write.ts';
 import { evaluateDp } from '../src/potential/cpu/dp.ts';
-import { buildSheet } from '../src/physics/lattice.ts';
 import type { System } from '../src/potential/types.ts';
 import { nodeGpuContext } from '../src/potential/webgpu/nodeGpu.ts';
 import { WebGpuDpPotential } from '../src/potential/webgpu/engine.ts';
 import { measureMatmulRate } from '../src/potential/webgpu/matmulRate.ts';
 import { forceDifference } from '../src/potential/webgpu/selfCheck.ts';
+import { benchSheet } from './sheet.ts';
 
 async function timeLoad(bytes: Uint8Array, name: string, reps = 3): Promise<number> {
   let best = Infinity;
@@ -71,18 +71,7 @@ const profileStep = async (sys: System, n: number) => {
 };
 const rows: { atoms: number; cpu?: number; plain: number; packed: number; fraction: number; speedup: number; usPerAtom: number; usPerAtomPacked: number; dF: { rms: number; max: number } }[] = [];
 for (const [nx, ny] of SIZES) {
-  const sys: System = buildSheet({ nx, ny, a: 3.18, t: 3.12, lz: 40 }).system;
-  const n = sys.atype.length;
-  // Thermal disorder, then small moves per step (no list rebuild, as between rebuilds in MD).
-  let k = 1;
-  const jiggle = (amp: number) => { for (let q = 0; q < sys.coord.length; q++) sys.coord[q] += amp * (((k = (k * 16807) % 2147483647) / 2147483647) - 0.5); };
-  jiggle(0.15);
-  const timeSteps = async (p: { compute(x: System): unknown }, reps: number) => {
-    await p.compute(sys);
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) { jiggle(0.002); await p.compute(sys); }
-    return (performance.now() - t0) / reps;
-  };
+  const { sys, n, timeSteps } = benchSheet(nx, ny);
   let cpuMs: number | undefined;
   if (n <= cpuMaxAtoms) {
     const t0 = performance.now();

@@ -7,9 +7,9 @@
 import { cpus } from 'node:os';
 import { dpFlopsPerAtom, syntheticMoS2DpTab, type SyntheticOptions } from '../src/model/synthetic.ts';
 import { evaluateDp } from '../src/potential/cpu/dp.ts';
-import { buildSheet } from '../src/physics/lattice.ts';
 import { nodeGpuContext } from '../src/potential/webgpu/nodeGpu.ts';
 import { WebGpuDpPotential } from '../src/potential/webgpu/engine.ts';
+import { benchSheet } from './sheet.ts';
 
 interface Candidate { name: string; o: SyntheticOptions }
 // sel scales with the cut-off sphere's area in the sheet (~r^2): 40/80 at 6 Å as in training/train.py's default.
@@ -33,22 +33,14 @@ console.log(`adapter: ${ctx.adapterName}${ctx.isFallback ? ' (CPU fallback)' : '
 const rows: Record<string, unknown>[] = [];
 for (const c of CANDIDATES) {
   const m = syntheticMoS2DpTab(c.o);
-  const sys = buildSheet({ nx, ny, a: 3.18, t: 3.12, lz: 40 }).system;
-  const n = sys.atype.length;
-  let k = 1;
-  const jiggle = (amp: number) => { for (let q = 0; q < sys.coord.length; q++) sys.coord[q] += amp * (((k = (k * 16807) % 2147483647) / 2147483647) - 0.5); };
-  jiggle(0.15);
+  const { sys, n, timeSteps } = benchSheet(nx, ny);
   const t0 = performance.now();
   evaluateDp(m, sys);
   const cpuMs = performance.now() - t0;
   const gpu: Record<string, number> = {};
   for (const compress of [true, false]) {
     const p = await WebGpuDpPotential.create(ctx, m, { compress });
-    await p.compute(sys);
-    const reps = ctx.isFallback ? 2 : 20;
-    const t1 = performance.now();
-    for (let r = 0; r < reps; r++) { jiggle(0.002); await p.compute(sys); }
-    gpu[compress ? 'compressed' : 'uncompressed'] = (performance.now() - t1) / reps;
+    gpu[compress ? 'compressed' : 'uncompressed'] = await timeSteps(p, ctx.isFallback ? 2 : 20);
     p.dispose();
   }
   const fl = dpFlopsPerAtom(m);

@@ -69,7 +69,7 @@ function bufferSizes(m: DpModel, n: number, nModel: number, cap: number): Record
     eDp: 4 * nm, blendInfo: 32 * n, out: 64 * n, extra: 4 * (f.numbFparam + f.numbAparam * nm + 1),
     gA: 4 * nm * maxW, gB: 4 * nm * maxW,
   };
-  fit.forEach((l, k) => { sizes[`Z${k}`] = 4 * nm * l.nOut; sizes[`Y${k}`] = 4 * nm * l.nOut; });
+  fit.forEach((l, k) => { sizes[`D${k}`] = 4 * nm * l.nOut; sizes[`Y${k}`] = 4 * nm * l.nOut; });
   return sizes;
 }
 
@@ -525,8 +525,8 @@ export class WebGpuDpPotential implements Potential {
       if (M === 0) continue;
       L.forEach((l, k) => {
         const inp = k === 0 ? 'X' : `Y${k - 1}`;
-        if (k === L.length - 1) this.pass(ops, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, 'eDp'], gemmGrid(M, 1), `fit${k}_${t}`);
-        else this.pass(ops, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `Z${k}`, `Y${k}`], gemmGrid(M, l.nOut), `fit${k}_${t}`);
+        if (k === L.length - 1) this.pass(ops, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `D${k}`, 'eDp'], gemmGrid(M, 1), `fit${k}_${t}`);
+        else this.pass(ops, s, `fit${k}`, [`gf${t}_${k}`, inp, 'params', `D${k}`, `Y${k}`], gemmGrid(M, l.nOut), `fit${k}_${t}`);
       });
       // Backward: seed dE/dy of the last hidden layer with the output layer's weights, then reverse.
       const nh = L.length - 1;
@@ -534,7 +534,7 @@ export class WebGpuDpPotential implements Potential {
       let cur = 'gA', other = 'gB';
       for (let k = nh - 1; k >= 0; k--) {
         const out = k === 0 ? 'gX' : other;
-        this.pass(ops, s, `bwd${k}`, [`gb${t}_${k}`, cur, `Z${k}`, 'params', out], gemmGrid(M, L[k].nIn), `bwd${k}_${t}_${cur}`);
+        this.pass(ops, s, `bwd${k}`, [`gb${t}_${k}`, cur, `D${k}`, 'params', out], gemmGrid(M, L[k].nIn), `bwd${k}_${t}_${cur}`);
         [cur, other] = [out, cur];
       }
     }

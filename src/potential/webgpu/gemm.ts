@@ -58,7 +58,7 @@ export function gemmShader(s: GemmSpec): string {
     decl = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> P: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Z: array<f32>;
+@group(0) @binding(3) var<storage, read_write> D: array<f32>;
 @group(0) @binding(4) var<storage, read_write> Y: array<f32>;
 ${activationFns('act', act)}`;
     loadA = `A[(g.rowOff + row) * ${lda} + k]`;
@@ -71,22 +71,22 @@ ${activationFns('act', act)}`;
       let h = act(z);
       var idt = 1.0;
       if (g.idtOff != ${NO_IDT}u) { idt = P[g.idtOff + n]; }
-      Z[o] = idt * actGrad(z, h);
+      D[o] = idt * actGrad(z, h);
       var y = h * idt;
       if (g.skip == 1u) { y += A[(g.rowOff + row) * ${lda} + n]; }
       if (g.skip == 2u) { y += A[(g.rowOff + row) * ${lda} + n % g.nIn]; }
       Y[o] = y;`;
   } else {
-    // Reverse: out = (gY * D) W^T + skip(gY), D = idt * act'(z) stored by the forward pass (in the Z buffer);
+    // Reverse: out = (gY * D) W^T + skip(gY), D = idt * act'(z) stored by the forward pass;
     // K = the layer's nOut, N = its nIn.
     decl = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> GY: array<f32>;
-@group(0) @binding(2) var<storage, read> Z: array<f32>;
+@group(0) @binding(2) var<storage, read> D: array<f32>;
 @group(0) @binding(3) var<storage, read> P: array<f32>;
 @group(0) @binding(4) var<storage, read_write> OUT: array<f32>;
 fn gz(row: u32, k: u32) -> f32 {
   let q = (g.rowOff + row) * ${K} + k;
-  return GY[q] * Z[q];
+  return GY[q] * D[q];
 }`;
     loadA = `gz(row, k)`;
     loadB = `P[g.wOff + n * ${K} + k]`;
