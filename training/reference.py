@@ -7,7 +7,7 @@
 
 Resumable exactly like validate.py: every finished calculation is written at once to results/reference/<name>.json
 (temp file + os.replace), a restart skips every name present; relaxations keep an ASE trajectory (and the BFGS
-Hessian) in work/reference/ and resume from the last frame.  --limit N stops after N new calculations.
+Hessian) in results/reference/partial/ (committed, so a new checkout resumes them) and resume from the last frame.  --limit N stops after N new calculations.
 
 Geometry: a0 and t0 from validate.py (results/validation/lattice.json); the cells and routines are those of
 trainer/properties.py, so report.py evaluates the model on exactly the same structures.  Pieces, cheapest first:
@@ -39,6 +39,9 @@ from trainer import properties as P  # noqa: E402
 OUT = os.path.join(HERE, 'results', 'reference')
 VAL = os.path.join(HERE, 'results', 'validation')
 WORK = os.path.join(HERE, 'work', 'reference')
+# relaxations in progress (trajectory + BFGS Hessian) sit in the repository, committed with the results by
+# `label.sh commit`: a fresh checkout (every session starts from one) resumes them instead of starting over
+PARTIAL = os.path.join(OUT, 'partial')
 H_PHONON = 0.02
 N_PHONON = 3
 DEFECT_ORDER = ['V_Mo', 'V_S2', 'Mo_S', 'S_Mo', 'V_MoS3']
@@ -74,6 +77,7 @@ class Runner:
         with open(tmp, 'w') as f:
             json.dump(obj, f, indent=1)
         os.replace(tmp, fn)
+        self.finish(name)
         self.done_now += 1
         print(f'{time.strftime("%H:%M:%S")} saved {name}', flush=True)
 
@@ -86,8 +90,15 @@ class Runner:
         return lambda at: make_calc(at, kind=kind, txt=txt)
 
     def paths(self, name):
-        return dict(traj=os.path.join(WORK, name + '.traj'), logfile=os.path.join(WORK, name + '.log'),
-                    restart=os.path.join(WORK, name + '.bfgs.pckl'))
+        os.makedirs(PARTIAL, exist_ok=True)
+        return dict(traj=os.path.join(PARTIAL, name + '.traj'), logfile=os.path.join(WORK, name + '.log'),
+                    restart=os.path.join(PARTIAL, name + '.bfgs.pckl'))
+
+    def finish(self, name):
+        """Drop a finished relaxation's checkpoint (its result is in OUT/<name>.json)."""
+        for f in self.paths(name).values():
+            if f.startswith(PARTIAL) and os.path.exists(f):
+                os.remove(f)
 
 
 def lattice():
