@@ -8,6 +8,7 @@ import { keColor, keGradientCss, KE_MAX, KE_MIN } from './colormap';
 import { OVERLAY } from './atomStyle';
 import { Overlays } from './Overlays';
 import { CaptureButtons } from './Capture';
+import { sphereImpostors } from './sphereImpostors';
 
 const FOV = 30;
 /** Stand-in cell for a non-periodic system (not used by the MoS2 sheet). */
@@ -28,9 +29,7 @@ export function Viewer() {
           data-testid="viewer-canvas"
         >
           <color attach="background" args={['#0d1119']} />
-          <hemisphereLight args={['#dfe8ff', '#1a1f2b', 1.1]} />
-          <directionalLight position={[30, 60, 40]} intensity={1.6} />
-          <directionalLight position={[-40, -20, -30]} intensity={0.35} />
+          {/* The atoms light themselves (sphereImpostors.ts LIGHTS); the overlays are unlit. */}
           {/* Model coordinates (sheet in x-y, z normal) -> world (y up). */}
           <group rotation={[-Math.PI / 2, 0, 0]}>
             <CenteredSheet groups={groups} />
@@ -64,50 +63,40 @@ function CenteredSheet({ groups }: { groups: AtomGroup[] }) {
   );
 }
 
-/** Sphere meshes by detail: large sheets get coarser spheres (a software renderer draws every triangle). */
-const SPHERES = [new THREE.SphereGeometry(1, 20, 14), new THREE.SphereGeometry(1, 10, 7), new THREE.SphereGeometry(1, 6, 4)];
-const sphereFor = (natoms: number) => SPHERES[natoms <= 3000 ? 0 : natoms <= 20000 ? 1 : 2];
-
-/** Writes the group's instance matrices and colours from the latest frame, outside React renders. */
+/** Writes the group's sphere centres and colours from the latest frame, outside React renders. */
 function AtomInstances({ group, natoms }: { group: AtomGroup; natoms: number }) {
-  const ref = useRef<THREE.InstancedMesh>(null);
   const invalidate = useThree((s) => s.invalidate);
-  const material = useMemo(() => new THREE.MeshStandardMaterial({ color: '#ffffff', roughness: 0.45, metalness: 0.1 }), []);
-  useEffect(() => () => material.dispose(), [material]);
+  const spheres = useMemo(() => sphereImpostors(group.indices.length, group.radius), [group]);
+  useEffect(() => () => spheres.dispose(), [spheres]);
 
   useLayoutEffect(() => {
-    const mesh = ref.current;
-    if (!mesh) return;
-    const m = new THREE.Matrix4();
+    const { centers, colors } = spheres;
     const col = new THREE.Color();
     const rgb = new Float32Array(3);
     const base = new THREE.Color(group.color);
-    const r = group.radius;
     const idx = group.indices;
     const write = (coord: ArrayLike<number>) => {
       // A frame of another system (the sample changed; React has not re-rendered this group away yet).
       if (coord.length !== 3 * natoms) return;
       for (let k = 0; k < idx.length; k++) {
         const i = idx[k];
-        m.makeScale(r, r, r);
-        m.setPosition(coord[3 * i], coord[3 * i + 1], coord[3 * i + 2]);
-        mesh.setMatrixAt(k, m);
+        centers[3 * k] = coord[3 * i];
+        centers[3 * k + 1] = coord[3 * i + 1];
+        centers[3 * k + 2] = coord[3 * i + 2];
       }
-      mesh.instanceMatrix.needsUpdate = true;
-      mesh.computeBoundingSphere();
+      spheres.centersChanged();
     };
     const paint = (kinetic: Float32Array | null, byKe: boolean) => {
       for (let k = 0; k < idx.length; k++) {
-        if (byKe && kinetic && kinetic.length === natoms) {
-          keColor(kinetic[idx[k]], rgb);
-          col.setRGB(rgb[0], rgb[1], rgb[2], THREE.SRGBColorSpace);
-        } else if (byKe) {
-          keColor(0, rgb);
+        if (byKe) {
+          keColor(kinetic && kinetic.length === natoms ? kinetic[idx[k]] : 0, rgb);
           col.setRGB(rgb[0], rgb[1], rgb[2], THREE.SRGBColorSpace);
         } else col.copy(base);
-        mesh.setColorAt(k, col);
+        colors[3 * k] = col.r;
+        colors[3 * k + 1] = col.g;
+        colors[3 * k + 2] = col.b;
       }
-      if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
+      spheres.colorsChanged();
     };
     const s0 = useApp.getState();
     write(s0.frame.coord);
@@ -119,9 +108,9 @@ function AtomInstances({ group, natoms }: { group: AtomGroup; natoms: number }) 
       if (s.colorMode === 'kinetic' || s.colorMode !== prev.colorMode) paint(s.frame.kinetic, s.colorMode === 'kinetic');
       invalidate();
     });
-  }, [group, natoms, invalidate]);
+  }, [group, natoms, spheres, invalidate]);
 
-  return <instancedMesh ref={ref} args={[sphereFor(natoms), material, group.indices.length]} />;
+  return <primitive object={spheres.mesh} />;
 }
 
 function CellOutline({ cell, z }: { cell: Float64Array; z: number }) {
