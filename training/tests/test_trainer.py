@@ -311,7 +311,12 @@ def test_checkpoint_resume_continues_the_same_run(tmp_path):
     assert np.allclose(losses, ref_losses, rtol=1e-12, atol=0)
     for a, b in zip(ref.state_dict().values(), resumed.state_dict().values()):
         assert torch.equal(a, b)
-    # other settings (more steps): the checkpoint is ignored and the run starts afresh
+    # another run length: resumed, on the new length's learning-rate schedule
     msgs.clear()
     train(DPModel(cfg, None), frames, tc5, steps=9, log=msgs.append, checkpoint=ck, checkpoint_seconds=0)
+    assert msgs[0].startswith('resumed from') and 'at step 8 of 9' in msgs[0] and 'instead of 8' in msgs[0]
+    # other settings (another seed): the checkpoint is ignored and the run starts afresh
+    msgs.clear()
+    train(DPModel(cfg, None), frames, TrainConfig(lr=tc.lr, batch_size=2, seed=6, disp_freq=1), steps=9,
+          log=msgs.append, checkpoint=ck, checkpoint_seconds=0)
     assert 'starting afresh' in msgs[0]

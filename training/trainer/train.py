@@ -3,6 +3,7 @@ per step, periodic logging of the running RMSEs, and a checkpoint (model, optimi
 every few minutes so that a long run stopped at any moment resumes where it was."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import random
@@ -72,9 +73,13 @@ def batch_loss(model: DPModel, frames: list[Frame] | Batch, cfg: TrainConfig, lr
                          b.virial, b.natoms, b.frame)
 
 
-def fingerprint(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int) -> str:
-    """What a checkpoint must match to be resumed: the architecture, the training settings and the frames."""
-    h = hashlib.sha256(repr((model.cfg, cfg, steps, [(f.id, f.natoms, f.energy) for f in frames])).encode())
+def fingerprint(model: DPModel, frames: list[Frame], cfg: TrainConfig) -> str:
+    """What a checkpoint must match to be resumed: the architecture, the training settings and the frames. Not the
+    length of the run: a run resumed with another step count goes on under the learning-rate schedule of the new
+    length (DeePMD-kit does the same when numb_steps changes on a restart), so a long run can be shortened or
+    extended without losing what it has learnt."""
+    same_any_length = dataclasses.replace(cfg, lr=dataclasses.replace(cfg.lr, num_steps=0))
+    h = hashlib.sha256(repr((model.cfg, same_any_length, [(f.id, f.natoms, f.energy) for f in frames])).encode())
     return h.hexdigest()
 
 
@@ -111,7 +116,7 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
     losses: list[float] = []
     nsteps = steps if steps is not None else cfg.lr.num_steps
     start = 0
-    fp = fingerprint(model, frames, cfg, nsteps) if checkpoint else ''
+    fp = fingerprint(model, frames, cfg) if checkpoint else ''
     if checkpoint and os.path.exists(checkpoint):
         ck = torch.load(checkpoint, weights_only=False)
         if ck.get('fingerprint') == fp:
@@ -122,13 +127,15 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
             losses = list(ck['losses'])
             start = ck['step']
             if log:
-                log(f'resumed from {checkpoint} at step {start}')
+                log(f'resumed from {checkpoint} at step {start} of {nsteps}' +
+                    (f" (learning rate now on the schedule of {nsteps} steps instead of {ck['steps']})"
+                     if ck.get('steps', nsteps) != nsteps else ''))
         elif log:
             log(f'{checkpoint} is from another run (model, settings or data differ): starting afresh')
 
     def save(step: int) -> None:
         tmp = f'{checkpoint}.tmp'
-        torch.save({'fingerprint': fp, 'step': step, 'model': model.state_dict(), 'opt': opt.state_dict(),
+        torch.save({'fingerprint': fp, 'step': step, 'steps': nsteps, 'model': model.state_dict(), 'opt': opt.state_dict(),
                     'rng': rng.getstate(), 'order': list(order), 'losses': losses}, tmp)
         os.replace(tmp, checkpoint)
 
