@@ -6,7 +6,9 @@
     /usr/bin/python3 training/ensemble.py --install-only        pick and install from finished runs
 
 Each seed trains into training/work/models/s<seed>.{yaml,json,metrics.json,log} (a finished seed is skipped unless
---retrain).  The best seed, by held-out near-equilibrium energy and force RMSE in units of the acceptance targets (summed), becomes
+--retrain); a seed with no run in work/ (a fresh checkout) is taken as installed in models/.  Every seed is evaluated
+on the held-out frames of the current data set (--data), so all are ranked on the same frames.  The best seed, by
+held-out near-equilibrium energy and force RMSE in units of the acceptance targets (summed), becomes
 models/mos2-dptab.{yaml,json}, the app's and the command line's default; the other three go beside it as
 models/mos2-dptab-s<seed>.json for the model-deviation indicator.  models/mos2-dptab.metrics.json records the
 choice and every seed's held-out metrics.
@@ -63,23 +65,75 @@ def train_seeds(seeds: list[int], jobs: int, extra: list[str], retrain: bool) ->
                     raise SystemExit(f'seed {s} failed: see {WORK}/s{s}.log')
 
 
-def install(seeds: list[int]) -> None:
-    runs = {s: json.load(open(os.path.join(WORK, f's{s}.metrics.json'))) for s in seeds if finished(s)}
-    if not runs:
-        raise SystemExit(f'no finished seeds in {WORK}')
-    best = min(runs, key=lambda s: score(runs[s]))
-    for ext in ('yaml', 'json'):
-        shutil.copyfile(os.path.join(WORK, f's{best}.{ext}'), os.path.join(MODELS, f'{NAME}.{ext}'))
+def installed_files(seed: int) -> dict | None:
+    """The files of a seed installed earlier (models/), when its run is not in work/ (a fresh checkout)."""
+    try:
+        with open(os.path.join(MODELS, f'{NAME}.metrics.json')) as f:
+            default_seed = json.load(f)['best_seed']
+    except (OSError, KeyError, ValueError):
+        default_seed = None
+    if seed == default_seed:
+        return {'json': os.path.join(MODELS, f'{NAME}.json'), 'yaml': os.path.join(MODELS, f'{NAME}.yaml')}
+    other = os.path.join(MODELS, f'{NAME}-s{seed}.json')
+    return {'json': other, 'yaml': None} if os.path.exists(other) else None
+
+
+def held_out_metrics(json_path: str, data: str) -> dict:
+    """Held-out RMSE by category of an exported model on the current data set, with train.py's split and filter,
+    so that every candidate is ranked on the same frames (none of which any seed trained on)."""
+    sys.path.insert(0, HERE)
+    from train import min_distance
+    from trainer import export
+    from trainer.data import read_dataset, split
+    from trainer.train import evaluate
+    model = export.load(json_path)
+    frames = [f for f in read_dataset(data, model.cfg.type_map) if f.natoms < 2 or min_distance(f) >= 1.2]
+    train_frames, held = split(frames, 0.1, never={'atom'})
+    return {'split': {'fraction': 0.1, 'rule': 'sha256(frame id) < fraction; isolated atoms always train',
+                      'n_frames_now': len(frames), 'n_held_out_now': len(held)},
+            'by_category': evaluate(model, held)}
+
+
+def install(seeds: list[int], data: str) -> None:
+    """Ranks every seed, from its run in work/ or else from models/ (installed earlier), on the current data's
+    held-out frames and installs the best as the default, the others beside it."""
+    cands = {}
+    for s in seeds:
+        if finished(s):
+            cands[s] = {'json': os.path.join(WORK, f's{s}.json'), 'yaml': os.path.join(WORK, f's{s}.yaml'), 'from': 'work'}
+        elif (f := installed_files(s)) is not None:
+            cands[s] = {**f, 'from': 'models'}
+    if not cands:
+        raise SystemExit(f'no finished seeds in {WORK} and none installed in {MODELS}')
+    # read everything before writing anything: an installed seed's file may be overwritten below
+    blobs = {s: open(c['json']).read() for s, c in cands.items()}
+    runs = {s: held_out_metrics(c['json'], data) for s, c in cands.items()}
     for s in runs:
+        print(f"seed {s} ({cands[s]['from']}): score {score(runs[s]):.2f}", flush=True)
+    best = min(runs, key=lambda s: score(runs[s]))
+    yaml_text = open(cands[best]['yaml']).read() if cands[best]['yaml'] else None
+    with open(os.path.join(MODELS, f'{NAME}.json'), 'w') as f:
+        f.write(blobs[best])
+    with open(os.path.join(MODELS, f'{NAME}.yaml'), 'w') as f:
+        if yaml_text is not None:
+            f.write(yaml_text)
+        else:
+            from trainer.export import yaml_dump
+            yaml_dump(json.loads(blobs[best]), f)
+    for s in runs:
+        path = os.path.join(MODELS, f'{NAME}-s{s}.json')
         if s != best:
-            shutil.copyfile(os.path.join(WORK, f's{s}.json'), os.path.join(MODELS, f'{NAME}-s{s}.json'))
-        elif os.path.exists(os.path.join(MODELS, f'{NAME}-s{s}.json')):
-            os.remove(os.path.join(MODELS, f'{NAME}-s{s}.json'))  # the default itself, left from an earlier install
-    summary = {'best_seed': best, 'rule': 'lowest held-out near-equilibrium RMSE_E/3 meV/atom + RMSE_F/0.15 eV/A (the acceptance targets)',
+            with open(path, 'w') as f:
+                f.write(blobs[s])
+        elif os.path.exists(path):
+            os.remove(path)  # the default itself, left from an earlier install
+    summary = {'best_seed': best, 'rule': 'lowest held-out near-equilibrium RMSE_E/3 meV/atom + RMSE_F/0.15 eV/A (the acceptance targets), '
+                                          'every seed evaluated on the held-out frames of the data set at install time',
+               'data': os.path.relpath(data, ROOT),
                'default': f'models/{NAME}.yaml (+ .json)',
                'others': [f'models/{NAME}-s{s}.json' for s in runs if s != best],
-               'seeds': {str(s): {'split': {k: v for k, v in m['split'].items() if k != 'held_out_ids'},
-                                  'held_out': m['by_category'], 'training': m['train_by_category']} for s, m in runs.items()}}
+               'seeds': {str(s): {'split': m['split'], 'held_out': m['by_category'],
+                                  'training': json.loads(blobs[s]).get('dptab_training', {}) or None} for s, m in runs.items()}}
     with open(os.path.join(MODELS, f'{NAME}.metrics.json'), 'w') as f:
         json.dump(summary, f, indent=1)
     print(f'installed seed {best} as models/{NAME}.yaml/.json; others: {summary["others"]}')
@@ -94,11 +148,12 @@ def main():
     p.add_argument('--jobs', type=int, default=1, help='seeds trained at once (one core each)')
     p.add_argument('--retrain', action='store_true', help='train seeds again even if finished')
     p.add_argument('--install-only', action='store_true')
+    p.add_argument('--data', default=os.path.join(HERE, 'data'), help='data set whose held-out frames rank the seeds')
     a = p.parse_args(argv)
     seeds = [int(s) for s in a.seeds.split(',')]
     if not a.install_only:
         train_seeds(seeds, a.jobs, extra, a.retrain)
-    install(seeds)
+    install(seeds, a.data)
 
 
 if __name__ == '__main__':

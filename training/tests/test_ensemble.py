@@ -1,0 +1,64 @@
+"""ensemble.py's install: every seed ranked on the current held-out frames, from its run in work/ or, on a fresh
+checkout, from the files installed earlier in models/; the winner becomes the default (.yaml + .json)."""
+import json
+import os
+
+import pytest
+
+from conftest import TRAIN, tiny_model
+
+torch = pytest.importorskip('torch')
+
+
+@pytest.fixture
+def ens(tmp_path, monkeypatch):
+    import ensemble
+    monkeypatch.setattr(ensemble, 'WORK', str(tmp_path / 'work'))
+    monkeypatch.setattr(ensemble, 'MODELS', str(tmp_path / 'models'))
+    os.makedirs(ensemble.WORK)
+    os.makedirs(ensemble.MODELS)
+    return ensemble
+
+
+def write_model(path_base: str, seed: int, yaml: bool):
+    from trainer import export
+    m = tiny_model(seed=seed)
+    export.save(m, path_base + '.json', extra={'dptab_training': {'seed': seed}})
+    if yaml:
+        export.save(m, path_base + '.yaml', extra={'dptab_training': {'seed': seed}})
+
+
+def test_held_out_metrics_of_an_exported_model(ens, tmp_path):
+    write_model(str(tmp_path / 'm'), 3, yaml=False)
+    r = ens.held_out_metrics(str(tmp_path / 'm.json'), os.path.join(TRAIN, 'data'))
+    assert r['split']['n_held_out_now'] == r['by_category']['all']['n'] > 0
+    assert all(v['rmse_e_atom'] >= 0 and v['rmse_f'] > 0 for v in r['by_category'].values())
+
+
+def test_install_ranks_work_runs_and_installed_seeds_together(ens, monkeypatch):
+    W, M, N = ens.WORK, ens.MODELS, ens.NAME
+    # seed 1 finished in work/; seed 2 installed earlier as a companion; seed 3 installed earlier as the default
+    write_model(os.path.join(W, 's1'), 1, yaml=True)
+    with open(os.path.join(W, 's1.metrics.json'), 'w') as f:
+        json.dump({}, f)
+    write_model(os.path.join(M, f'{N}-s2'), 2, yaml=False)
+    write_model(os.path.join(M, N), 3, yaml=True)
+    with open(os.path.join(M, f'{N}.metrics.json'), 'w') as f:
+        json.dump({'best_seed': 3}, f)
+    files = {1: os.path.join(W, 's1.json'), 2: os.path.join(M, f'{N}-s2.json'), 3: os.path.join(M, f'{N}.json')}
+    content = {s: open(p).read() for s, p in files.items()}
+    # the installed companion (seed 2) scores best: it becomes the default, its .yaml written from its .json
+    rmse = {1: 0.05, 2: 0.01, 3: 0.03}
+    seen = []
+    monkeypatch.setattr(ens, 'held_out_metrics', lambda path, data: (seen.append(path), {
+        'split': {}, 'by_category': {'near_equilibrium': {'n': 5, 'rmse_e_atom': rmse[int(json.load(open(path))['dptab_training']['seed'])], 'rmse_f': 0.3, 'rmse_v_atom': None}}})[1])
+    ens.install([1, 2, 3, 4], 'unused')
+    assert sorted(seen) == sorted(files.values())  # seed 4 has no files anywhere: left out
+    assert open(os.path.join(M, f'{N}.json')).read() == content[2]
+    import yaml
+    assert yaml.safe_load(open(os.path.join(M, f'{N}.yaml'))) == json.loads(content[2])
+    assert not os.path.exists(os.path.join(M, f'{N}-s2.json'))
+    assert open(os.path.join(M, f'{N}-s1.json')).read() == content[1]
+    assert open(os.path.join(M, f'{N}-s3.json')).read() == content[3]  # the old default, kept as a companion
+    summary = json.load(open(os.path.join(M, f'{N}.metrics.json')))
+    assert summary['best_seed'] == 2 and sorted(summary['others']) == [f'models/{N}-s1.json', f'models/{N}-s3.json']
