@@ -63,3 +63,26 @@ test('a sweep can be cancelled, and bad energies are refused', async ({ page }) 
   await expect(page.getByTestId('batch-status')).toHaveAttribute('data-status', 'cancelled');
   await expect(panel.getByRole('button', { name: 'Start sweep' })).toBeEnabled();
 });
+
+test('a PKA sweep: top-layer S recoiling straight out of the sheet leaves it, once per impact', async ({ page }) => {
+  const errors = await openApp(page);
+  await page.getByLabel('Potential').selectOption(CLASSICAL);
+  await page.getByLabel('Cells along x').fill('4');
+  await page.getByLabel('Cells along y').fill('3');
+  await page.getByRole('radio', { name: 'PKA (recoil)' }).check();
+  await page.getByLabel('Recoil atom').selectOption('S-top');
+  await page.getByLabel('Polar angle').fill('0');
+  const panel = page.getByRole('region', { name: 'Batch: yield against energy' });
+  await expect(panel.getByText(/S-top PKAs nearest the cell centre, polar 0°, along the normal/)).toBeVisible();
+  await panel.getByLabel('Energies (eV)').fill('60');
+  await panel.getByLabel('Impacts per energy').fill('2');
+  await panel.getByLabel('Time per impact').fill('100');
+  await panel.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('batch-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  const table = page.getByTestId('yield-table');
+  await expect(table.locator('thead')).toContainText('atoms/PKA');
+  // 60 eV against an S binding of a few eV: the PKA itself is sputtered and nothing else
+  await expect(table.locator('tbody tr')).toHaveText([/60 eV\s*1\.00 ± 0\.00\s*2/]);
+  await expect(panel.getByRole('img', { name: /yield against PKA energy/ })).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -13,7 +13,8 @@ import { MVV2E } from './units.ts';
 
 export type ProjectileSpec =
   | { kind: 'ion'; species: string; energy: number; polar?: number; azimuth?: number; impact?: [number, number]; randomImpact?: boolean; height?: number }
-  | { kind: 'pka'; site: PkaSite; energy: number; polar?: number; azimuth?: number };
+  /** randomAzimuth: a uniform random azimuth from the run's seed (sweeps over recoil directions). */
+  | { kind: 'pka'; site: PkaSite; energy: number; polar?: number; azimuth?: number; randomAzimuth?: boolean };
 
 export interface CascadeOptions {
   potential: Potential;
@@ -139,7 +140,8 @@ export async function runCascade(o: CascadeOptions): Promise<CascadeResult> {
     }
     setup = addIon(sheet, { species: resolveSpecies(p.species), energy: p.energy, polar, azimuth, impact, height: p.height }, sheetVel);
   } else {
-    setup = addPka(sheet, { site: p.site, energy: p.energy, polar: p.polar ?? 0, azimuth: p.azimuth ?? 0 }, sheetVel);
+    const azimuth = p.randomAzimuth ? 360 * rng.uniform() : p.azimuth ?? 0;
+    setup = addPka(sheet, { site: p.site, energy: p.energy, polar: p.polar ?? 0, azimuth }, sheetVel);
   }
   const n = setup.mass.length;
   // Emax left undefined = automatic: 5e-3 of the projectile energy per step. Xmax alone is too coarse for

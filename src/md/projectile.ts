@@ -109,6 +109,9 @@ export function addIon(sheet: Sheet, opts: IonOptions, sheetVel?: Float64Array):
 
 export type PkaSite = 'Mo' | 'S-top' | 'S-bottom';
 
+/** The element on a PKA site of the MoS2 sheet. */
+export const pkaElement = (site: PkaSite): 'Mo' | 'S' => (site === 'Mo' ? 'Mo' : 'S');
+
 /** Lattice atom of the given site nearest to the cell centre (or to `near`). */
 export function pickSite(sheet: Sheet, which: PkaSite, near?: [number, number]): number {
   const want = which === 'Mo' ? SITE_MO : which === 'S-top' ? SITE_S_TOP : SITE_S_BOTTOM;

@@ -109,10 +109,10 @@ export const useBatch = create<BatchState>()((set, get) => {
     exportCsv: () => {
       const { points, spec } = get();
       const csv = yieldCsv(points.map((p) => ({
-        species: spec.species, energy: p.energy, mean: p.mean, stdError: p.stdError, n: p.n,
+        species: spec.pkaSite ? `PKA ${spec.pkaSite}` : spec.species, energy: p.energy, mean: p.mean, stdError: p.stdError, n: p.n,
         extra: { yield_S: p.meanS, yield_Mo: p.meanMo, nx: spec.nx, ny: spec.ny, polar_deg: spec.polar, time_ps: spec.time, temperature_K: spec.temperature },
       })));
-      downloadBlob(new Blob([csv], { type: 'text/csv' }), `yield-${spec.species}-${stamp()}.csv`);
+      downloadBlob(new Blob([csv], { type: 'text/csv' }), `yield-${spec.pkaSite ? `pka-${spec.pkaSite}` : spec.species}-${stamp()}.csv`);
     },
   };
 });

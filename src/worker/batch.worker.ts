@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
-// The batch worker: a yield-against-energy sweep with runCascade (md/cascade.ts), one impact after another,
+// The batch worker: a yield-against-energy sweep (ions or PKAs) with runCascade (md/cascade.ts), one impact after another,
 // reporting progress per impact and a point per energy. Runs beside the live simulation worker; the page
 // cancels a sweep by terminating this worker.
 import { runCascade } from '../md/cascade';
-import { summarizeYields, type FromBatch, type ToBatch } from './batchProtocol';
+import { summarizeYields, sweepLabel, sweepProjectile, type FromBatch, type ToBatch } from './batchProtocol';
 import { errorPayload, parseModel, type ParsedModel } from './modelLoading';
 import { isDpChoice } from './settings';
 import { potentialFor } from './potentials';
@@ -29,10 +29,10 @@ scope.onmessage = async (ev: MessageEvent<ToBatch>) => {
     for (const energy of spec.energies) {
       const perImpact: { total: number; S: number; Mo: number }[] = [];
       for (let k = 0; k < spec.impacts; k++) {
-        post({ type: 'progress', done, total, energy, message: `${spec.species} ${formatEnergy(energy)}: impact ${k + 1} of ${spec.impacts}` });
+        post({ type: 'progress', done, total, energy, message: `${sweepLabel(spec)} ${formatEnergy(energy)}: impact ${k + 1} of ${spec.impacts}` });
         const r = await runCascade({
           potential: pot, nx: spec.nx, ny: spec.ny, lattice: lat, temperature: spec.temperature, seed: spec.seed + k,
-          projectile: { kind: 'ion', species: spec.species, energy, polar: spec.polar, azimuth: spec.azimuth, randomImpact: true },
+          projectile: sweepProjectile(spec, energy),
           thermostat: spec.border > 0 ? { kind: 'berendsen', T: spec.temperature, tau: 0.1, width: spec.border } : null,
           time: spec.time,
         });

@@ -1,5 +1,7 @@
-// Messages of the batch worker: a sweep of the sputtering yield against ion energy (independent impacts at
-// random, seeded points; mean and standard error per energy). Cancelling = terminating the worker.
+// Messages of the batch worker: a sweep of the sputtering yield against ion or PKA energy (independent impacts at
+// random, seeded points or PKA directions; mean and standard error per energy). Cancelling = terminating the worker.
+import type { ProjectileSpec } from '../md/cascade';
+import type { PkaSite } from '../md/projectile';
 import type { ModelChoice } from './settings';
 
 export interface BatchSpec {
@@ -8,7 +10,10 @@ export interface BatchSpec {
   modelFile?: { name: string; bytes: ArrayBuffer };
   /** Tabulated embedding nets on the WebGPU engine (SimSettings.compress); default true. */
   compress?: boolean;
+  /** The ion's element; for a PKA sweep, the element of the recoiling sheet atom. */
   species: string;
+  /** Set for a sweep of primary knock-on atoms of this site (no ion); absent = ion impacts. */
+  pkaSite?: PkaSite;
   /** eV, in sweep order. */
   energies: number[];
   impacts: number;
@@ -23,7 +28,7 @@ export interface BatchSpec {
   seed: number;
 }
 
-/** One energy of the sweep. Yields count sputtered sheet atoms per impact (the ion is not counted). */
+/** One energy of the sweep. Yields count sputtered sheet atoms per impact (the ion is not counted; a PKA is). */
 export interface BatchPoint {
   energy: number;
   n: number;
@@ -42,6 +47,20 @@ export type FromBatch =
   | { type: 'point'; point: BatchPoint }
   | { type: 'done'; wallSeconds: number }
   | { type: 'error'; error: { name: string; message: string } };
+
+/**
+ * Impact k of a sweep: an ion at a random point (random azimuth too when oblique), or the PKA of the chosen site
+ * nearest the cell centre, recoiling at the set polar angle and a random azimuth (when not along the normal);
+ * the run's seed is spec.seed + k either way.
+ */
+export function sweepProjectile(spec: Omit<BatchSpec, 'modelFile'>, energy: number): ProjectileSpec {
+  return spec.pkaSite
+    ? { kind: 'pka', site: spec.pkaSite, energy, polar: spec.polar, azimuth: spec.azimuth, randomAzimuth: spec.polar > 0 && spec.polar < 180 }
+    : { kind: 'ion', species: spec.species, energy, polar: spec.polar, azimuth: spec.azimuth, randomImpact: true };
+}
+
+/** "Ar ions" or "S-top PKAs", for labels and file names. */
+export const sweepLabel = (spec: Pick<BatchSpec, 'species' | 'pkaSite'>): string => (spec.pkaSite ? `${spec.pkaSite} PKAs` : `${spec.species} ions`);
 
 export function summarizeYields(energy: number, perImpact: { total: number; S: number; Mo: number }[]): BatchPoint {
   const n = perImpact.length;

@@ -3,6 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { ENERGY_MAX, ENERGY_MIN, RULES, validateSettings } from '../../worker/settings';
 import { formatEnergy } from '../../worker/runMeta';
 import { useBatch } from '../batch';
+import { sweepLabel } from '../../worker/batchProtocol';
+import { pkaElement } from '../../md/projectile';
 import { dpFileOf, dpModelOf, useApp } from '../store';
 import { YieldChart } from './charts/YieldChart';
 import { NumberField } from './fields';
@@ -45,14 +47,16 @@ export function BatchPanel() {
   const base = validateSettings(settings, dpModel);
   const blocking = Object.entries(base).filter(([k]) => k.startsWith('sample.') || k === 'model' || k === 'projectile.polar' || k === 'projectile.azimuth' || k === 'projectile.species');
   const running = b.status === 'running';
-  const canStart = !running && typeof energies !== 'string' && fieldErrors.length === 0 && blocking.length === 0 && settings.projectile.mode === 'ion';
+  const canStart = !running && typeof energies !== 'string' && fieldErrors.length === 0 && blocking.length === 0;
 
   const onStart = async () => {
     if (typeof energies === 'string') return;
     const p = settings.projectile;
     const file = dpFile ? { name: dpFile.name, bytes: await dpFile.arrayBuffer() } : undefined;
+    const pka = p.mode === 'pka';
     start({
-      model: settings.model, compress: settings.compress, modelFile: file, species: p.species, energies, impacts, nx: settings.sample.nx, ny: settings.sample.ny,
+      model: settings.model, compress: settings.compress, modelFile: file, species: pka ? pkaElement(p.pkaSite) : p.species,
+      pkaSite: pka ? p.pkaSite : undefined, energies, impacts, nx: settings.sample.nx, ny: settings.sample.ny,
       temperature: settings.sample.temperature, border: settings.sample.border, polar: p.polar, azimuth: p.azimuth, time: timeLimit, seed: settings.run.seed,
     });
   };
@@ -75,8 +79,9 @@ export function BatchPanel() {
         </div>
         <p className="hint">
           {settings.projectile.mode === 'ion'
-            ? `${settings.projectile.species} ions, polar ${settings.projectile.polar}°, random impact points (seed ${settings.run.seed} + k), ${settings.sample.nx} × ${settings.sample.ny} cells, ${settings.sample.temperature} K: from the panels above.`
-            : 'Sweeps use ions: choose Ion in the Projectile panel.'}
+            ? `${settings.projectile.species} ions, polar ${settings.projectile.polar}°, random impact points (seed ${settings.run.seed} + k)`
+            : `${settings.projectile.pkaSite} PKAs nearest the cell centre, polar ${settings.projectile.polar}°, ${settings.projectile.polar > 0 && settings.projectile.polar < 180 ? 'random azimuths' : 'along the normal'} (seed ${settings.run.seed} + k)`}
+          {`, ${settings.sample.nx} × ${settings.sample.ny} cells, ${settings.sample.temperature} K: from the panels above.`}
         </p>
       </fieldset>
       <div className="run-buttons" role="group" aria-label="Batch">
@@ -94,7 +99,7 @@ export function BatchPanel() {
         <>
           <YieldChart />
           <table className="summary" aria-label="Yield results" data-testid="yield-table">
-            <thead><tr><th scope="col">Energy</th><th scope="col">Yield (atoms/ion)</th><th scope="col">n</th></tr></thead>
+            <thead><tr><th scope="col">Energy</th><th scope="col">Yield (atoms/{b.spec.pkaSite ? 'PKA' : 'ion'})</th><th scope="col">n</th></tr></thead>
             <tbody>
               {sorted.map((p) => (
                 <tr key={p.energy}>
@@ -105,7 +110,7 @@ export function BatchPanel() {
               ))}
             </tbody>
           </table>
-          <p className="hint">{b.spec.species}, {b.spec.nx} × {b.spec.ny} cells, {(1000 * b.spec.time).toFixed(0)} fs per impact{b.status === 'interrupted' ? '; the sweep was interrupted' : ''}.</p>
+          <p className="hint">{sweepLabel(b.spec)}, {b.spec.nx} × {b.spec.ny} cells, {(1000 * b.spec.time).toFixed(0)} fs per impact{b.status === 'interrupted' ? '; the sweep was interrupted' : ''}.</p>
         </>
       )}
     </section>

@@ -1,4 +1,4 @@
-// Sputtering yield against ion energy with standard-error bars (as the paper's Fig. 7): log energy axis, one
+// Sputtering yield against ion (or PKA) energy with standard-error bars (as the paper's Fig. 7): log energy axis, one
 // point per energy, bars drawn on uPlot's canvas in its draw hook.
 import type uPlot from 'uplot';
 import type { BatchPoint } from '../../../worker/batchProtocol';
@@ -32,7 +32,7 @@ function errorBars(u: uPlot): void {
   ctx.restore();
 }
 
-const options = (): Omit<uPlot.Options, 'width' | 'height'> => ({
+const options = (what: 'ion' | 'PKA') => (): Omit<uPlot.Options, 'width' | 'height'> => ({
   legend: { show: false },
   cursor: { show: false },
   scales: {
@@ -40,8 +40,8 @@ const options = (): Omit<uPlot.Options, 'width' | 'height'> => ({
     y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
   },
   axes: [
-    { ...AXIS, label: 'ion energy (eV)', labelSize: 16, size: 32 },
-    { ...AXIS, label: 'yield (atoms/ion)', labelSize: 16, size: 44 },
+    { ...AXIS, label: `${what} energy (eV)`, labelSize: 16, size: 32 },
+    { ...AXIS, label: `yield (atoms/${what})`, labelSize: 16, size: 44 },
   ],
   series: [
     {},
@@ -59,5 +59,7 @@ function attach(h: ChartHandle) {
 }
 
 export function YieldChart() {
-  return <UPlotChart label="Sputtering yield against ion energy, with standard-error bars" height={170} makeOptions={options} attach={attach} />;
+  const what = useBatch((s) => (s.spec.pkaSite ? 'PKA' : 'ion'));
+  // keyed: the axis labels are set when the chart is made
+  return <UPlotChart key={what} label={`Sputtering yield against ${what} energy, with standard-error bars`} height={170} makeOptions={options(what)} attach={attach} />;
 }
