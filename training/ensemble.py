@@ -94,6 +94,14 @@ def held_out_metrics(json_path: str, data: str) -> dict:
             'by_category': evaluate(model, held)}
 
 
+def train_metrics(cand: dict) -> dict | None:
+    """Training-set RMSE by category, from the run's own metrics (work/ only; None for an installed seed)."""
+    if cand['from'] != 'work':
+        return None
+    with open(cand['json'][:-len('.json')] + '.metrics.json') as f:
+        return json.load(f).get('train_by_category')
+
+
 def install(seeds: list[int], data: str) -> None:
     """Ranks every seed, from its run in work/ or else from models/ (installed earlier), on the current data's
     held-out frames and installs the best as the default, the others beside it."""
@@ -132,8 +140,11 @@ def install(seeds: list[int], data: str) -> None:
                'data': os.path.relpath(data, ROOT),
                'default': f'models/{NAME}.yaml (+ .json)',
                'others': [f'models/{NAME}-s{s}.json' for s in runs if s != best],
-               'seeds': {str(s): {'split': m['split'], 'held_out': m['by_category'],
-                                  'training': json.loads(blobs[s]).get('dptab_training', {}) or None} for s, m in runs.items()}}
+               # the default's own figures at the top level, where report.py reads them
+               'split': runs[best]['split'], 'by_category': runs[best]['by_category'],
+               'train_by_category': train_metrics(cands[best]),
+               'seeds': {str(s): {'split': m['split'], 'held_out': m['by_category'], 'training': train_metrics(cands[s]),
+                                  'provenance': json.loads(blobs[s]).get('dptab_training')} for s, m in runs.items()}}
     with open(os.path.join(MODELS, f'{NAME}.metrics.json'), 'w') as f:
         json.dump(summary, f, indent=1)
     print(f'installed seed {best} as models/{NAME}.yaml/.json; others: {summary["others"]}')

@@ -40,7 +40,7 @@ def test_install_ranks_work_runs_and_installed_seeds_together(ens, monkeypatch):
     # seed 1 finished in work/; seed 2 installed earlier as a companion; seed 3 installed earlier as the default
     write_model(os.path.join(W, 's1'), 1, yaml=True)
     with open(os.path.join(W, 's1.metrics.json'), 'w') as f:
-        json.dump({}, f)
+        json.dump({'train_by_category': {'all': {'n': 3}}}, f)
     write_model(os.path.join(M, f'{N}-s2'), 2, yaml=False)
     write_model(os.path.join(M, N), 3, yaml=True)
     with open(os.path.join(M, f'{N}.metrics.json'), 'w') as f:
@@ -62,3 +62,6 @@ def test_install_ranks_work_runs_and_installed_seeds_together(ens, monkeypatch):
     assert open(os.path.join(M, f'{N}-s3.json')).read() == content[3]  # the old default, kept as a companion
     summary = json.load(open(os.path.join(M, f'{N}.metrics.json')))
     assert summary['best_seed'] == 2 and sorted(summary['others']) == [f'models/{N}-s1.json', f'models/{N}-s3.json']
+    # report.py reads the default's held-out figures at the top level
+    assert summary['by_category']['near_equilibrium']['rmse_e_atom'] == 0.01
+    assert summary['seeds']['1']['training'] == {'all': {'n': 3}} and summary['seeds']['2']['training'] is None
