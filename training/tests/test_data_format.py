@@ -50,6 +50,10 @@ def test_system(sysdir):
     assert meta["category"] == os.path.basename(os.path.dirname(sysdir))
     ids = [f["id"] for f in meta["frames"]]
     assert all(i.startswith(meta["category"] + "-") for i in ids)
+    # the stored energy is the force-consistent free energy; the zero-width energy is kept beside it
+    for k, fr in enumerate(meta["frames"]):
+        assert en[k] == fr["free_energy"] and "energy_zero_width" in fr, fr["id"]
+        assert abs(fr["energy_zero_width"] - fr["free_energy"]) / nat < 0.1, fr["id"]
     # forces: translational invariance (PW forces sum to ~0)
     fsum = np.abs(fo.reshape(nf, nat, 3).sum(axis=1)).max(axis=1)
     assert np.all(fsum < 0.2), fsum
