@@ -73,15 +73,16 @@ def ae_curve(pair, basis="dzvp"):
 
 
 def pp_curve(pair):
-    """GPAW dimer binding curve from the labelled dimers (work/results or packed data)."""
+    """GPAW dimer binding curve from the labelled dimers (work/results or packed data), in the energy the DP
+    part is trained on (factory.pack.label_energy: the force-consistent free energy)."""
     sys.path.insert(0, TRAIN)
-    from factory.pack import read_packed, read_results
+    from factory.pack import label_energy, read_packed, read_results
     res = read_packed()
     res.update(read_results())
     atoms = {}
     for r in res.values():
         if r["category"] == "atom":
-            atoms[r["symbols"][0]] = r["energy"]
+            atoms[r["symbols"][0]] = label_energy(r)
     a, b = {"MoMo": ("Mo", "Mo"), "MoS": ("Mo", "S"), "SS": ("S", "S")}[pair]
     if a not in atoms or b not in atoms:
         return np.array([]), np.array([])
@@ -91,7 +92,7 @@ def pp_curve(pair):
             continue
         pos = np.array(r["positions"])
         d = float(np.linalg.norm(pos[1] - pos[0]))
-        pts[round(d, 4)] = r["energy"] - atoms[a] - atoms[b]
+        pts[round(d, 4)] = label_energy(r) - atoms[a] - atoms[b]  # the energy the DP is trained on
     rr = np.array(sorted(pts))
     return rr, np.array([pts[x] for x in rr])
 
