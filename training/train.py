@@ -52,6 +52,9 @@ def main(argv=None):
     p.add_argument('--batch-size', type=int, default=64, help='frames per step, evaluated in one pass (the whole set when it has fewer)')
     p.add_argument('--pref', default='1,1,100,1,0.1,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
     p.add_argument('--relative-f', type=float, default=1.0, help="eps (eV/A) of the relative force error (paper eq. 4); 0: off")
+    p.add_argument('--energy-weight', choices=['atoms', 'frames'], default='atoms',
+                   help="energy term per frame: 'atoms' = DeePMD-kit's pref_e/N*dE^2 (large cells dominate), "
+                        "'frames' = pref_e*mean(N)*(dE/N)^2 (every frame's per-atom error counts alike)")
     p.add_argument('--relative-f-min-force', type=float, default=5.0,
                    help='the relative force error applies to frames whose largest DFT force exceeds this (eV/A)')
     p.add_argument('--bias-exclude', default='dimer,atom', help='categories left out of the energy-bias fit')
@@ -83,7 +86,8 @@ def main(argv=None):
     excl = set(a.bias_exclude.split(','))
     pr = [float(x) for x in a.pref.split(',')]
     tc = TrainConfig(
-        loss=LossConfig(*pr, relative_f=a.relative_f or None, relative_f_min_force=a.relative_f_min_force),
+        loss=LossConfig(*pr, relative_f=a.relative_f or None, relative_f_min_force=a.relative_f_min_force,
+                        energy_weight=a.energy_weight),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()

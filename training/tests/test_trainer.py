@@ -230,6 +230,29 @@ def test_loss_schedules_and_relative_force():
     assert abs(float(l) - 2.0) < 1e-12
 
 
+def test_energy_weight_of_frames_of_different_sizes():
+    """'atoms' (DeePMD-kit): a frame's energy term is N x its squared per-atom error; 'frames': mean(N) x it, the
+    same for every frame."""
+    from trainer.loss import LossConfig, batch_loss
+    nat = torch.tensor([3, 30])
+    frame = torch.cat([torch.zeros(3, dtype=torch.long), torch.ones(30, dtype=torch.long)])
+    F = torch.zeros(33, 3, dtype=DTYPE)
+    e_dft = torch.tensor([-21.0, -210.0], dtype=DTYPE)
+    pred = {'energy': e_dft + 0.01 * nat.to(DTYPE), 'force': F}  # 10 meV/atom off in both
+    terms = {}
+    for w in ('atoms', 'frames'):
+        c = LossConfig(energy_weight=w)
+        l, info = batch_loss(c, (1.0, 0.0, 0.0), pred, e_dft, F, None, nat, frame)
+        terms[w] = float(l)
+        assert abs(info['rmse_e_atom'] - 0.01) < 1e-12
+    assert abs(terms['atoms'] - (3 + 30) / 2 * 1e-4) < 1e-15
+    assert abs(terms['frames'] - 16.5 * 1e-4) < 1e-15
+    # the 3-atom frame alone: 3 x 1e-4 for 'atoms', 16.5 x 1e-4 for 'frames' (5.5 times the weight)
+    l3, _ = batch_loss(LossConfig(energy_weight='frames'), (1.0, 0.0, 0.0), pred, e_dft + torch.tensor([0.0, 0.3]), F,
+                       None, nat, frame)
+    assert abs(float(l3) - 16.5 * 1e-4 / 2) < 1e-15
+
+
 def test_batched_frames_equal_single_frames():
     """forward_frames on frames side by side (different cells, one without a cell) = each frame alone; and the
     batched loss of one frame = frame_loss."""

@@ -24,6 +24,11 @@ class LossConfig:
     # configurations whose largest DFT force exceeds relative_f_min_force (0: every configuration); None: off.
     relative_f: float | None = None
     relative_f_min_force: float = 0.0
+    # how frames of different sizes weigh in the energy term: 'atoms' = DeePMD-kit's pref_e/N * dE^2 (a frame counts
+    # N times its squared per-atom error, so a 3-atom primitive cell barely counts next to a 36-atom supercell);
+    # 'frames' = pref_e * N_mean * (dE/N)^2 (every frame's per-atom error counts the same, at the same overall scale
+    # for a batch of equal sizes)
+    energy_weight: str = 'atoms'
 
 
 @dataclass
@@ -49,7 +54,8 @@ def prefactors(cfg: LossConfig, lr: float, start_lr: float) -> tuple[float, floa
 def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, energy: torch.Tensor, force: torch.Tensor,
                virial: torch.Tensor | None, natoms: torch.Tensor, frame: torch.Tensor) -> tuple[torch.Tensor, dict]:
     """DeePMD-kit's EnerStdLoss averaged over the frames of a batch (frame (n,): the frame of each atom):
-    per frame pref_e/N * (dE)^2 + pref_f * mean((dF)^2) + pref_v/N * mean((dW)^2)   (N atoms).
+    per frame pref_e/N * (dE)^2 + pref_f * mean((dF)^2) + pref_v/N * mean((dW)^2)   (N atoms); with energy_weight
+    'frames' the energy term is pref_e * mean(N) * (dE/N)^2.
     With relative_f, the force residual of each atom of a frame whose largest DFT force exceeds relative_f_min_force
     is divided by (|F_dft| + relative_f) (the paper's eq. 4)."""
     pe, pf, pv = pref
@@ -67,7 +73,10 @@ def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, en
         rel = (fmax > cfg.relative_f_min_force)[frame]
         w2 = torch.where(rel, df2 / (fn + cfg.relative_f) ** 2, df2)
     mse_f = torch.zeros(nf, dtype=DTYPE).index_add(0, frame, w2) / (3 * nat)
-    loss = pe / nat * de * de + pf * mse_f
+    if cfg.energy_weight == 'frames':
+        loss = pe * nat.mean() * (de / nat) ** 2 + pf * mse_f
+    else:
+        loss = pe / nat * de * de + pf * mse_f
     info = {'rmse_e_atom': float(((de.detach() / nat) ** 2).mean().sqrt()),
             'rmse_f': float((df2.detach().sum() / (3 * len(frame))).sqrt())}
     if pv > 0 and virial is not None:
