@@ -14,9 +14,9 @@ models/mos2-dptab-s<seed>.json for the model-deviation indicator.  models/mos2-d
 choice and every seed's held-out metrics.
 """
 import argparse
+import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -78,19 +78,27 @@ def installed_files(seed: int) -> dict | None:
     return {'json': other, 'yaml': None} if os.path.exists(other) else None
 
 
+@functools.lru_cache(maxsize=None)
+def held_out_frames(data: str, type_map: tuple[str, ...]) -> tuple[int, list]:
+    """(frames fitted, held-out frames) of a data set, with train.py's filter and split; read once per install."""
+    sys.path.insert(0, HERE)
+    from train import VALID_FRAC, fitted_frames
+    from trainer.data import split
+    frames = fitted_frames(data, list(type_map))
+    return len(frames), split(frames, VALID_FRAC, never={'atom'})[1]
+
+
 def held_out_metrics(json_path: str, data: str) -> dict:
     """Held-out RMSE by category of an exported model on the current data set, with train.py's split and filter,
     so that every candidate is ranked on the same frames (none of which any seed trained on)."""
     sys.path.insert(0, HERE)
-    from train import min_distance
+    from train import VALID_FRAC
     from trainer import export
-    from trainer.data import read_dataset, split
     from trainer.train import evaluate
     model = export.load(json_path)
-    frames = [f for f in read_dataset(data, model.cfg.type_map) if f.natoms < 2 or min_distance(f) >= 1.2]
-    train_frames, held = split(frames, 0.1, never={'atom'})
-    return {'split': {'fraction': 0.1, 'rule': 'sha256(frame id) < fraction; isolated atoms always train',
-                      'n_frames_now': len(frames), 'n_held_out_now': len(held)},
+    n, held = held_out_frames(data, tuple(model.cfg.type_map))
+    return {'split': {'fraction': VALID_FRAC, 'rule': 'sha256(frame id) < fraction; isolated atoms always train',
+                      'n_frames_now': n, 'n_held_out_now': len(held)},
             'by_category': evaluate(model, held)}
 
 

@@ -31,6 +31,16 @@ def min_distance(f) -> float:
     return float(np.linalg.norm(d, axis=1).min()) if len(d) else np.inf
 
 
+NO_FIT_BELOW = 1.2  # A: frames with a shorter distance are left to the pair table (sw_rmax)
+VALID_FRAC = 0.1    # held-out fraction, by a hash of each frame id
+
+
+def fitted_frames(data: str, type_map: list[str], no_fit_below: float = NO_FIT_BELOW) -> list:
+    """The frames of a data set that a model is fitted to and evaluated on (before the held-out split)."""
+    frames = read_dataset(data, type_map)
+    return [f for f in frames if f.natoms < 2 or min_distance(f) >= no_fit_below] if no_fit_below > 0 else frames
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data', default=os.path.join(HERE, 'data'))
@@ -61,9 +71,9 @@ def main(argv=None):
     p.add_argument('--bias-mode', choices=['atoms', 'lstsq'], default='atoms',
                    help='atoms: out_bias = isolated-atom energies (the table zero), bias_atom_e = fit - atoms; '
                         'lstsq: out_bias = the fit (DeePMD-kit default)')
-    p.add_argument('--no-fit-below', type=float, default=1.2,
+    p.add_argument('--no-fit-below', type=float, default=NO_FIT_BELOW,
                    help='leave out frames whose shortest distance is below this (A): the table alone describes them')
-    p.add_argument('--valid-frac', type=float, default=0.1,
+    p.add_argument('--valid-frac', type=float, default=VALID_FRAC,
                    help='held-out fraction (by a hash of each frame id, so a frame stays on its side as data grow)')
     p.add_argument('--disp-freq', type=int, default=100)
     p.add_argument('--threads', type=int, default=0)
@@ -78,10 +88,8 @@ def main(argv=None):
                       fitting_neuron=[16, 16] if a.tiny else ints(a.fitting), seed=a.seed)
     table = None if a.table == 'none' else PairTable.from_file(a.table, cfg.rcut)
     model = DPModel(cfg, table)
-    frames = read_dataset(a.data, cfg.type_map)
+    frames = fitted_frames(a.data, cfg.type_map, a.no_fit_below)  # the isolated atoms are always kept
     atoms_e = isolated_atom_energies(frames, len(cfg.type_map)) if a.bias_mode == 'atoms' else None
-    if a.no_fit_below > 0:
-        frames = [f for f in frames if f.natoms < 2 or min_distance(f) >= a.no_fit_below]
     train_frames, held_out = split(frames, a.valid_frac, never={'atom'})
     excl = set(a.bias_exclude.split(','))
     pr = [float(x) for x in a.pref.split(',')]

@@ -53,9 +53,12 @@ export type FromBatch =
  * nearest the cell centre, recoiling at the set polar angle and a random azimuth (when not along the normal);
  * the run's seed is spec.seed + k either way.
  */
+/** A PKA sweep draws random azimuths unless the recoil is along the normal (where the azimuth means nothing). */
+export const pkaRandomAzimuth = (polar: number): boolean => polar > 0 && polar < 180;
+
 export function sweepProjectile(spec: Omit<BatchSpec, 'modelFile'>, energy: number): ProjectileSpec {
   return spec.pkaSite
-    ? { kind: 'pka', site: spec.pkaSite, energy, polar: spec.polar, azimuth: spec.azimuth, randomAzimuth: spec.polar > 0 && spec.polar < 180 }
+    ? { kind: 'pka', site: spec.pkaSite, energy, polar: spec.polar, azimuth: spec.azimuth, randomAzimuth: pkaRandomAzimuth(spec.polar) }
     : { kind: 'ion', species: spec.species, energy, polar: spec.polar, azimuth: spec.azimuth, randomImpact: true };
 }
 

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ENERGY_MAX, ENERGY_MIN, RULES, validateSettings } from '../../worker/settings';
 import { formatEnergy } from '../../worker/runMeta';
 import { useBatch } from '../batch';
-import { sweepLabel } from '../../worker/batchProtocol';
+import { pkaRandomAzimuth, sweepLabel } from '../../worker/batchProtocol';
 import { pkaElement } from '../../md/projectile';
 import { dpFileOf, dpModelOf, useApp } from '../store';
 import { YieldChart } from './charts/YieldChart';
@@ -80,7 +80,7 @@ export function BatchPanel() {
         <p className="hint">
           {settings.projectile.mode === 'ion'
             ? `${settings.projectile.species} ions, polar ${settings.projectile.polar}°, random impact points (seed ${settings.run.seed} + k)`
-            : `${settings.projectile.pkaSite} PKAs nearest the cell centre, polar ${settings.projectile.polar}°, ${settings.projectile.polar > 0 && settings.projectile.polar < 180 ? 'random azimuths' : 'along the normal'} (seed ${settings.run.seed} + k)`}
+            : `${settings.projectile.pkaSite} PKAs nearest the cell centre, polar ${settings.projectile.polar}°, ${pkaRandomAzimuth(settings.projectile.polar) ? 'random azimuths' : 'along the normal'} (seed ${settings.run.seed} + k)`}
           {`, ${settings.sample.nx} × ${settings.sample.ny} cells, ${settings.sample.temperature} K: from the panels above.`}
         </p>
       </fieldset>
