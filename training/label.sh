@@ -6,6 +6,7 @@
 #                              the machine has a spare core (nice 19 yields to everything else)
 #   training/label.sh table-dimers [RMAX]  an extra worker on the dimers with r <= RMAX (default 1.6 A, the pair
 #                              table's; 5 = all dimers)
+#   training/label.sh ae-dimers  an extra worker on the all-electron NWChem dimers of the pair table (UGBS, AQZP)
 #   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
@@ -39,15 +40,21 @@ case "${1:-status}" in
   start)
     if running; then echo "already running (pid $(cat $PIDF))"; exit 0; fi
     # worker: label until 40 configurations exist (every category gets some), finish the
-    # all-electron UGBS dimer runs for the pair table and the acceptance validation (both
+    # all-electron UGBS and AQZP dimer runs for the pair table and the acceptance validation (all
     # resumable, quick no-ops once finished), then label the whole queue.
     setsid nohup nice -n 19 bash -c "
       $PY -m factory.label run --until 40;
       $PY pairtable/nwchem_dimers.py --check;
+      $PY pairtable/nwchem_dimers.py --check2;
       $PY validate.py;
       $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
     echo $! > "$PIDF"; lower $!
     echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
+  ae-dimers)
+    # the all-electron dimers alone (UGBS, then the AQZP basis check), as an extra background worker
+    setsid nohup nice -n 19 bash -c "$PY pairtable/nwchem_dimers.py --check; $PY pairtable/nwchem_dimers.py --check2" \
+      >> work/ae_dimers.log 2>&1 < /dev/null &
+    lower $!; echo "all-electron dimer worker pid $!; log: training/work/ae_dimers.log" ;;
   extra)
     if running "$PIDF2"; then echo "second worker already running (pid $(cat $PIDF2))"; exit 0; fi
     setsid nohup nice -n 19 $PY -m factory.label run >> work/label2.log 2>&1 < /dev/null &

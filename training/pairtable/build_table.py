@@ -57,14 +57,15 @@ def smooth(r, ra, rb):
     return x ** 3 * (10 - 15 * x + 6 * x ** 2)
 
 
-def ae_curve(pair, basis="dzvp"):
+def ae_curve(pair, basis="dzvp", mults=(1, 3)):
+    """All-electron binding curve V(r) of one basis; the lowest of the multiplicities `mults` at each r."""
     d = json.load(open(os.path.join(HERE, "ae_dimers.json")))
     a, b = {"MoMo": ("Mo", "Mo"), "MoS": ("Mo", "S"), "SS": ("S", "S")}[pair]
     ea = d[f"{basis}/atom/{a}"]["E_eV"] + d[f"{basis}/atom/{b}"]["E_eV"]
     pts = {}
     for k, v in d.items():
         p = k.split("/")
-        if v is None or p[0] != basis or p[1] != pair:
+        if v is None or p[0] != basis or p[1] != pair or int(p[3][1:]) not in mults:
             continue
         r = float(p[2])
         pts[r] = min(pts.get(r, np.inf), v["E_eV"] - ea)

@@ -6,9 +6,11 @@ Main curve: basis "DZVP (DFT Orbital)" (all-electron, Cartesian), non-relativist
 (xc xpbe96 cpbe96), 0.01 Ha smearing, multiplicities 1 and 3 (the lower energy is kept),
 r = 0.3 ... 0.8 A in 0.1 A steps and 0.9 ... 1.6 A in 0.05 A steps (NWChem refuses
 atoms closer than about 0.25 A); multiplicity 3 only for Mo-S and S-S at r >= 0.9 A; plus the spin-polarised free atoms (Mo 7S, S 3P).
---check: the same (multiplicity 1 only) with the uncontracted universal basis UGBS at
-0.3-1.2 A in 0.1 A steps (about 1 h of CPU); the
-comparison decides the smallest distance where the main curve is reliable.
+--check: the same with the uncontracted universal basis UGBS at 0.3-1.2 A in 0.1 A steps (about 1 h of CPU),
+multiplicity 3 as well for Mo-S and S-S at r >= 0.9 A: the table's all-electron curve once complete.
+--check2: the same grid with a second large all-electron basis, Jorge's augmented quadruple-zeta AQZP
+(contracted, non-relativistic); where UGBS and AQZP agree the all-electron curve is basis-converged, and
+the shortest such distance is the smallest reliable one (reliability.py).
 Each point is cached in pairtable/ae_dimers.json (resumable); scratch goes to pairtable/runs/.
 """
 import json
@@ -25,7 +27,7 @@ OUT = os.path.join(HERE, "ae_dimers.json")
 RUNS = os.path.join(HERE, "runs")
 HARTREE = 27.211386245988
 
-BASES = {"dzvp": ('"DZVP (DFT Orbital)"', "cartesian"), "ugbs": ("UGBS", "spherical")}
+BASES = {"dzvp": ('"DZVP (DFT Orbital)"', "cartesian"), "ugbs": ("UGBS", "spherical"), "aqzp": ("AQZP", "spherical")}
 PAIRS = {"MoMo": ("Mo", "Mo"), "MoS": ("Mo", "S"), "SS": ("S", "S")}
 MAIN_GRID = [round(x, 3) for x in list(np.arange(0.30, 0.85, 0.1)) + list(np.arange(0.90, 1.6001, 0.05))]
 CHECK_GRID = [round(x, 3) for x in np.arange(0.3, 1.2001, 0.1)]
@@ -90,9 +92,8 @@ task dft energy
 
 def main():
     res = load()
-    check = "--check" in sys.argv
-    bases = ["ugbs"] if check else ["dzvp"]
-    grid = CHECK_GRID if check else MAIN_GRID
+    bases = ["aqzp"] if "--check2" in sys.argv else ["ugbs"] if "--check" in sys.argv else ["dzvp"]
+    grid = MAIN_GRID if bases == ["dzvp"] else CHECK_GRID
     for basis in bases:
         for el, mult in (("Mo", 7), ("S", 3)):
             key = f"{basis}/atom/{el}"
@@ -103,7 +104,7 @@ def main():
                 print(key, r, flush=True)
         # window and near-window points first, then shorter distances; pairs interleaved
         todo = sorted(((r_, pair, mult) for r_ in grid for pair in PAIRS for mult in (1, 3)
-                       if mult == 1 or (not check and pair != "MoMo" and r_ >= 0.9)),
+                       if mult == 1 or (basis != "aqzp" and pair != "MoMo" and r_ >= 0.9)),
                       key=lambda x: (0 if x[0] >= 0.9 else 1, -x[0] if x[0] < 0.9 else x[0], x[2]))
         for r_, pair, mult in todo:
                     a, b = PAIRS[pair]

@@ -101,3 +101,25 @@ def test_smooth_everywhere():
         for i in range(6, len(jump) - 6):
             neigh = np.concatenate([jump[i - 6:i - 1], jump[i + 2:i + 7]])
             assert jump[i] <= 3.0 * neigh.max() + 1e-3, (col, r[m][i + 1], jump[i], neigh.max())
+
+
+def test_reliability_criterion():
+    """rmin is the shortest checked r from which on (upwards) the two large bases agree within max(0.5 eV, 2 %)."""
+    import sys
+    sys.path.insert(0, os.path.join(TRAIN, "pairtable"))
+    from reliability import judge
+    grid = [0.3, 0.4, 0.5, 0.6]
+    r = np.array(grid)
+    v = 100.0 / r
+    check = v * np.array([1.10, 1.01, 1.0, 1.0])      # 10 % off at 0.3 A, within 2 % above
+    out = judge((r, v), (r, check), grid=grid)
+    assert out["rmin"] == 0.4 and out["status"] == "checked"
+    assert [row["r"] for row in out["rows"]] == [0.6, 0.5, 0.4, 0.3] and not out["rows"][-1]["ok"]
+    # a disagreement higher up wins even if shorter distances agree again (the curve must be right all the way)
+    out = judge((r, v), (r, v * np.array([1.0, 1.0, 1.05, 1.0])), grid=grid)
+    assert out["rmin"] == 0.6
+    # small binding energies: the 0.5 eV floor applies
+    out = judge((r, 0.01 * v), (r, 0.01 * v + 0.4), grid=grid)
+    assert out["rmin"] == 0.3
+    # no check basis yet
+    assert judge((r, v), (np.array([]), np.array([])), grid=grid)["status"].startswith("unchecked")
