@@ -36,6 +36,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+from trainer.threads import limit_from_argv  # noqa: E402
+
+limit_from_argv(sys.argv, default=1)  # before numpy and torch load their thread pools (report's --threads, default 1)
+
 import numpy as np  # noqa: E402
 
 PIECES = ['lattice', 'strain', 'collapse', 'elastic', 'phonons', 'defects', 'dimers', 'rmse', 'ed']

@@ -15,6 +15,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from trainer.threads import limit_from_argv  # noqa: E402
+
+limit_from_argv(sys.argv)  # before numpy and torch load their thread pools
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 

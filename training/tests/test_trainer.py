@@ -343,3 +343,19 @@ def test_checkpoint_resume_continues_the_same_run(tmp_path):
     train(DPModel(cfg, None), frames, TrainConfig(lr=tc.lr, batch_size=2, seed=6, disp_freq=1), steps=9,
           log=msgs.append, checkpoint=ck, checkpoint_seconds=0)
     assert 'starting afresh' in msgs[0]
+
+
+def test_thread_limit_from_argv(monkeypatch):
+    """--threads N reaches the BLAS pool through the environment (set before numpy/torch load); set values win."""
+    from trainer.threads import limit_from_argv
+    for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        monkeypatch.delenv(v, raising=False)
+    limit_from_argv(['train.py', '--out', 'x', '--threads', '1'])
+    assert os.environ['OPENBLAS_NUM_THREADS'] == '1' and os.environ['OMP_NUM_THREADS'] == '1'
+    monkeypatch.setenv('OPENBLAS_NUM_THREADS', '4')
+    monkeypatch.delenv('MKL_NUM_THREADS')
+    limit_from_argv(['report.py', '--threads=2'], default=1)
+    assert os.environ['OPENBLAS_NUM_THREADS'] == '4' and os.environ['MKL_NUM_THREADS'] == '2'
+    monkeypatch.delenv('MKL_NUM_THREADS')
+    limit_from_argv(['train.py'])  # no --threads, no default: untouched
+    assert 'MKL_NUM_THREADS' not in os.environ
