@@ -180,6 +180,30 @@ def test_few_training_steps_decrease_loss():
     assert all(b < a for a, b in zip(losses, losses[1:])) and float(final) < losses[-1]
 
 
+
+def test_float32_training_follows_float64():
+    """--precision float32: the same steps as float64 up to rounding (losses within 1e-4 relative over a few steps, the
+    weights after within 1e-4), and the model comes back in float64 for evaluation and export."""
+    from trainer.data import read_dataset
+    from trainer.loss import LRConfig
+    from trainer.train import TrainConfig, train
+    frames = [f for f in read_dataset(DATA, ['Mo', 'S']) if f.category in ('monolayer', 'vacancy', 'substitution')][:6]
+    cfg = ModelConfig(type_map=['Mo', 'S'], rcut=4.0, rcut_smth=0.5, sel=[20, 40], neuron=[4, 8, 16], axis_neuron=4,
+                      fitting_neuron=[16, 16], seed=1)
+    runs = {}
+    for prec in ('float64', 'float32'):
+        m = DPModel(cfg, PairTable.from_file(TABLE, cfg.rcut))
+        tc = TrainConfig(lr=LRConfig(start_lr=1e-3, stop_lr=1e-4, decay_steps=10, num_steps=100),
+                         batch_size=len(frames), precision=prec)
+        runs[prec] = (train(m, frames, tc, steps=4, log=None), m)
+    (l64, m64), (l32, m32) = runs['float64'], runs['float32']
+    assert m32.dtype == torch.float64 and all(p.dtype == torch.float64 for p in m32.parameters())
+    assert np.allclose(l32, l64, rtol=1e-4), (l32, l64)
+    assert l32 != l64  # it really ran in single precision
+    for (n, a), b in zip(m64.named_parameters(), m32.parameters()):
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-6), n
+
+
 VEC = os.path.join(ROOT, '..', 'shared', 'deepmd', 'vectors')
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import torch
 
-DTYPE = torch.float64
 
 
 @dataclass
@@ -60,7 +59,7 @@ def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, en
     is divided by (|F_dft| + relative_f) (the paper's eq. 4)."""
     pe, pf, pv = pref
     nf = len(energy)
-    nat = natoms.to(DTYPE)
+    nat = natoms.to(force.dtype)
     de = pred['energy'] - energy
     df = pred['force'] - force
     df2 = (df * df).sum(dim=1)
@@ -69,10 +68,10 @@ def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, en
         fn = force.norm(dim=1)
         with warnings.catch_warnings():  # scatter_reduce is "beta" in torch 1.13 (and stable since)
             warnings.simplefilter('ignore')
-            fmax = torch.zeros(nf, dtype=DTYPE).scatter_reduce(0, frame, fn, reduce='amax', include_self=False)
+            fmax = torch.zeros(nf, dtype=force.dtype).scatter_reduce(0, frame, fn, reduce='amax', include_self=False)
         rel = (fmax > cfg.relative_f_min_force)[frame]
         w2 = torch.where(rel, df2 / (fn + cfg.relative_f) ** 2, df2)
-    mse_f = torch.zeros(nf, dtype=DTYPE).index_add(0, frame, w2) / (3 * nat)
+    mse_f = torch.zeros(nf, dtype=force.dtype).index_add(0, frame, w2) / (3 * nat)
     if cfg.energy_weight == 'frames':
         loss = pe * nat.mean() * (de / nat) ** 2 + pf * mse_f
     else:
@@ -91,6 +90,6 @@ def frame_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, en
                virial: torch.Tensor | None, natoms: int) -> tuple[torch.Tensor, dict]:
     """batch_loss of one frame (pred as DPModel.forward returns it)."""
     one = {**pred, 'energy': pred['energy'].reshape(1), 'virial': pred['virial'].reshape(1, 3, 3)}
-    return batch_loss(cfg, pref, one, torch.tensor([energy], dtype=DTYPE), force,
+    return batch_loss(cfg, pref, one, torch.tensor([energy], dtype=force.dtype), force,
                       None if virial is None else virial.reshape(1, 3, 3), torch.tensor([natoms]),
                       torch.zeros(len(force), dtype=torch.long))

@@ -312,12 +312,17 @@ class DPModel(nn.Module):
         self.out_bias.copy_(torch.as_tensor(bias, dtype=DTYPE))
 
     # -- evaluation --------------------------------------------------------------------------------------------
+    @property
+    def dtype(self) -> torch.dtype:
+        """The precision the model computes in: float64 (exported, evaluated) or float32 (--precision of training)."""
+        return self.davg.dtype
+
     def neighbors(self, coord, box, atype) -> NeighborData:
         return build_neighbors(coord, box, np.asarray(atype), self.cfg.rcut, self.cfg.sel)
 
     def env_matrix(self, coord: torch.Tensor, box: torch.Tensor | None, atype: torch.Tensor, nb: NeighborData):
         """Returns (R (nloc,N,4) raw env matrix, r (P,), pair displacement d (P,3)) of one frame."""
-        return self._env(coord, None if box is None else torch.as_tensor(nb.shift, dtype=DTYPE) @ box, nb)
+        return self._env(coord, None if box is None else torch.as_tensor(nb.shift, dtype=box.dtype) @ box, nb)
 
     def _env(self, coord: torch.Tensor, pair_shift: torch.Tensor | None, nb: NeighborData):
         """As env_matrix, with each pair's image shift vector (P,3) given (None: no periodic images)."""
@@ -329,7 +334,7 @@ class DPModel(nn.Module):
         r = torch.linalg.norm(d, dim=-1)
         sw = smooth_switch(r, self.cfg.rcut_smth, self.cfg.rcut)
         Rp = torch.cat([(sw / r)[:, None], (sw / (r * r))[:, None] * d], dim=1)
-        Rp = torch.cat([Rp, torch.zeros(1, 4, dtype=DTYPE)], dim=0)
+        Rp = torch.cat([Rp, torch.zeros(1, 4, dtype=Rp.dtype)], dim=0)
         slots = torch.as_tensor(nb.slots)
         idx = torch.where(slots >= 0, slots, torch.full_like(slots, len(nb.i)))
         return Rp[idx], r, d
@@ -340,7 +345,7 @@ class DPModel(nn.Module):
         cfg, nt, N = self.cfg, self.ntypes, self.nnei
         Rn = (R - self.davg[atype]) / self.dstd[atype]
         M2 = cfg.axis_neuron
-        E = torch.zeros(len(atype), dtype=DTYPE)
+        E = torch.zeros(len(atype), dtype=R.dtype)
         sec = np.concatenate([[0], np.cumsum(cfg.sel)]).astype(int)
         for ti in range(nt):
             mask = atype == ti
@@ -368,10 +373,10 @@ class DPModel(nn.Module):
         rows = Rb[rb]  # (P, 4) real rows
         G = net(rows[:, 0:1])
         owner = torch.arange(n_t).repeat_interleave(rb.sum(dim=1))
-        T = torch.zeros(n_t, 4, G.shape[1], dtype=DTYPE).index_add(0, owner, rows[:, :, None] * G[:, None, :])
+        T = torch.zeros(n_t, 4, G.shape[1], dtype=G.dtype).index_add(0, owner, rows[:, :, None] * G[:, None, :])
         pad = -avg[0] / std[0]  # (4,)
         Tpad = pad[:, None] * net(pad[None, 0:1])[0][None, :]  # (4, M1)
-        return T + (S - rb.sum(dim=1)).to(DTYPE)[:, None, None] * Tpad[None]
+        return T + (S - rb.sum(dim=1)).to(G.dtype)[:, None, None] * Tpad[None]
 
     def atomic_energy(self, coord: torch.Tensor, pair_shift: torch.Tensor | None, atype: torch.Tensor, nb: NeighborData) -> torch.Tensor:
         R, r, d = self._env(coord, pair_shift, nb)
@@ -392,7 +397,7 @@ class DPModel(nn.Module):
         rr = r[p]
         V = table_energy(tab, self.tab_data, atype[ci], atype[cj], rr)
         ex = torch.exp(-rr / cfg.smin_alpha)
-        zeros = torch.zeros(n, dtype=DTYPE)
+        zeros = torch.zeros(n, dtype=r.dtype)
         A = zeros.index_add(0, ci, ex)
         B = zeros.index_add(0, ci, rr * ex)
         Etab = zeros.index_add(0, ci, 0.5 * V)
@@ -416,14 +421,14 @@ class DPModel(nn.Module):
         virials (F,3,3) = -dE_f/d(strain_f), by autograd; with create_graph while training, so that a force loss
         can be backpropagated."""
         coord = coord.detach().clone().requires_grad_(True)
-        eps = torch.zeros(nframes, 3, 3, dtype=DTYPE, requires_grad=True)
-        strain = torch.eye(3, dtype=DTYPE) + eps
+        eps = torch.zeros(nframes, 3, 3, dtype=coord.dtype, requires_grad=True)
+        strain = torch.eye(3, dtype=coord.dtype) + eps
         x = torch.einsum('ni,nij->nj', coord, strain[frame])
         pair_shift = None
         if boxes is not None:
             pf = frame[torch.as_tensor(nb.i)]  # a pair belongs to the frame of its centre
-            pair_shift = torch.einsum('pk,pkl->pl', torch.as_tensor(nb.shift, dtype=DTYPE), (boxes @ strain)[pf])
+            pair_shift = torch.einsum('pk,pkl->pl', torch.as_tensor(nb.shift, dtype=coord.dtype), (boxes @ strain)[pf])
         Ei = self.atomic_energy(x, pair_shift, atype, nb)
-        E = torch.zeros(nframes, dtype=DTYPE).index_add(0, frame, Ei)
+        E = torch.zeros(nframes, dtype=Ei.dtype).index_add(0, frame, Ei)
         gx, ge = torch.autograd.grad(E.sum(), [coord, eps], create_graph=self.training)
         return {'energy': E, 'atom_energy': Ei, 'force': -gx, 'virial': -ge.transpose(1, 2)}
