@@ -7,6 +7,7 @@
 Writes OUT.yaml and OUT.json (and OUT.log.jsonl with the step losses).  See trainer/__init__.py.
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -81,6 +82,10 @@ def main(argv=None):
                    help='held-out fraction (by a hash of each frame id, so a frame stays on its side as data grow)')
     p.add_argument('--disp-freq', type=int, default=100)
     p.add_argument('--threads', type=int, default=0)
+    p.add_argument('--init-model', default='',
+                   help='start from this exported model (.json/.yaml; its architecture, weights, davg/dstd and energy '
+                        'bias; the --table file replaces its table), as DeePMD-kit --init-model: a run continues a '
+                        'committed model in a later session, or fine-tunes it on grown data; use a lower --start-lr')
     p.add_argument('--precision', choices=['float64', 'float32'], default='float64',
                    help='precision of the training steps (float32: ~1.9x faster on CPU); statistics, evaluation and '
                         'export are float64 either way')
@@ -93,8 +98,15 @@ def main(argv=None):
     cfg = ModelConfig(type_map=['Mo', 'S'], rcut=a.rcut, rcut_smth=a.rcut_smth, sel=ints(a.sel),
                       neuron=[4, 8, 16] if a.tiny else ints(a.neuron), axis_neuron=4 if a.tiny else a.axis_neuron,
                       fitting_neuron=[16, 16] if a.tiny else ints(a.fitting), seed=a.seed)
+    init_sha = ''
+    if a.init_model:  # DeePMD-kit's --init-model: architecture, weights, statistics and bias from an exported model
+        init = export.load(a.init_model)
+        cfg = init.cfg
+        init_sha = hashlib.sha256(open(a.init_model, 'rb').read()).hexdigest()
     table = None if a.table == 'none' else PairTable.from_file(a.table, cfg.rcut)
     model = DPModel(cfg, table)
+    if a.init_model:  # the current table file replaces the one inside the init model (they differ once it is rebuilt)
+        model.load_state_dict({k: v for k, v in init.state_dict().items() if k != 'tab_data'}, strict=False)
     frames = fitted_frames(a.data, cfg.type_map, a.no_fit_below)  # the isolated atoms are always kept
     atoms_e = isolated_atom_energies(frames, len(cfg.type_map)) if a.bias_mode == 'atoms' else None
     train_frames, held_out = split(frames, a.valid_frac, never={'atom'})
@@ -104,13 +116,13 @@ def main(argv=None):
         loss=LossConfig(*pr, relative_f=a.relative_f or None, relative_f_min_force=a.relative_f_min_force,
                         energy_weight=a.energy_weight),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed,
-        precision=a.precision)
+        precision=a.precision, init_model=init_sha)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()
     ckpt = f'{a.out}.ckpt.pt'
     if a.fresh and os.path.exists(ckpt):
         os.remove(ckpt)
-    losses = train(model, train_frames, tc, steps=a.steps, log=lambda s: print(s, flush=True),
+    losses = train(model, train_frames, tc, steps=a.steps, log=lambda s: print(s, flush=True), stat=not a.init_model,
                    bias_frames=[f for f in train_frames if f.category not in excl], atom_energies=atoms_e,
                    checkpoint=ckpt)
     metrics = {
@@ -130,6 +142,8 @@ def main(argv=None):
         'categories': sorted({f.category for f in frames}), 'table': None if a.table == 'none' else os.path.basename(a.table),
         'held_out_rmse': metrics['by_category'].get('near_equilibrium') or metrics['by_category'].get('all'),
     }}
+    if a.init_model:
+        provenance['dptab_training']['init_model'] = {'file': os.path.basename(a.init_model), 'sha256': init_sha}
     for ext in ('yaml', 'json'):
         export.save(model, f'{a.out}.{ext}', extra=provenance)
     with open(f'{a.out}.metrics.json', 'w') as f:
@@ -137,7 +151,8 @@ def main(argv=None):
     with open(f'{a.out}.log.jsonl', 'w') as f:
         for k, l in enumerate(losses):
             f.write(json.dumps({'step': k, 'loss': l}) + '\n')
-    os.remove(ckpt)  # finished and exported: nothing to resume
+    if os.path.exists(ckpt):
+        os.remove(ckpt)  # finished and exported: nothing to resume
     print(f'wrote {a.out}.yaml, {a.out}.json, {a.out}.metrics.json')
 
 

@@ -383,3 +383,17 @@ def test_thread_limit_from_argv(monkeypatch):
     monkeypatch.delenv('MKL_NUM_THREADS')
     limit_from_argv(['train.py'])  # no --threads, no default: untouched
     assert 'MKL_NUM_THREADS' not in os.environ
+
+
+@pytest.mark.skipif(not os.path.isdir(DATA), reason='no training/data')
+def test_init_model_continues_an_exported_model(tmp_path):
+    """train.py --init-model: zero steps from an exported model reproduce its held-out figures exactly (weights,
+    statistics, bias carried over, not recomputed), and the start is recorded in the provenance."""
+    import train as T
+    out1, out2 = str(tmp_path / 'a'), str(tmp_path / 'b')
+    T.main(['--tiny', '--steps', '3', '--out', out1, '--threads', '1'])
+    T.main(['--init-model', out1 + '.json', '--steps', '0', '--out', out2, '--threads', '1'])
+    m1, m2 = (json.load(open(o + '.metrics.json')) for o in (out1, out2))
+    assert m1['by_category'] == m2['by_category'] and m1['train_by_category'] == m2['train_by_category']
+    prov = json.load(open(out2 + '.json'))['dptab_training']
+    assert prov['init_model']['file'] == 'a.json' and len(prov['init_model']['sha256']) == 64

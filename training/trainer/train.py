@@ -29,6 +29,7 @@ class TrainConfig:
     # the precision of the training steps: 'float32' runs about 1.9x faster on this CPU (measured: 0.10 vs 0.20 s per
     # 64-frame step of the default net); the statistics before and the model after are float64 either way
     precision: str = 'float64'
+    init_model: str = ''  # sha256 of the model a run starts from (--init-model): a checkpoint resumes only the same start
 
 
 def frame_tensors(f: Frame):
