@@ -52,7 +52,7 @@ def main(argv=None):
     p.add_argument('--table', default=os.path.join(os.path.dirname(HERE), 'models', 'mos2-pairtable.txt'),
                    help="pair table in DeePMD-kit's format ('none': no table, a plain DP model)")
     p.add_argument('--out', required=True, help='output path without extension')
-    p.add_argument('--steps', type=int, default=3000)
+    p.add_argument('--steps', type=int, default=40000)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--rcut', type=float, default=6.0)
     p.add_argument('--rcut-smth', type=float, default=0.5)
@@ -65,9 +65,9 @@ def main(argv=None):
     p.add_argument('--stop-lr', type=float, default=1e-5)
     p.add_argument('--decay-steps', type=int, default=300)
     p.add_argument('--batch-size', type=int, default=64, help='frames per step, evaluated in one pass (the whole set when it has fewer)')
-    p.add_argument('--pref', default='1,1,100,1,0.1,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
+    p.add_argument('--pref', default='1,20,100,1,0.1,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
     p.add_argument('--relative-f', type=float, default=1.0, help="eps (eV/A) of the relative force error (paper eq. 4); 0: off")
-    p.add_argument('--energy-weight', choices=['atoms', 'frames'], default='atoms',
+    p.add_argument('--energy-weight', choices=['atoms', 'frames'], default='frames',
                    help="energy term per frame: 'atoms' = DeePMD-kit's pref_e/N*dE^2 (large cells dominate), "
                         "'frames' = pref_e*mean(N)*(dE/N)^2 (every frame's per-atom error counts alike)")
     p.add_argument('--relative-f-min-force', type=float, default=5.0,
@@ -86,7 +86,7 @@ def main(argv=None):
                    help='start from this exported model (.json/.yaml; its architecture, weights, davg/dstd and energy '
                         'bias; the --table file replaces its table), as DeePMD-kit --init-model: a run continues a '
                         'committed model in a later session, or fine-tunes it on grown data; use a lower --start-lr')
-    p.add_argument('--precision', choices=['float64', 'float32'], default='float64',
+    p.add_argument('--precision', choices=['float64', 'float32'], default='float32',
                    help='precision of the training steps (float32: ~1.9x faster on CPU); statistics, evaluation and '
                         'export are float64 either way')
     p.add_argument('--fresh', action='store_true',
