@@ -102,6 +102,20 @@ def held_out_metrics(json_path: str, data: str) -> dict:
             'by_category': evaluate(model, held)}
 
 
+def collapse_ok(json_path: str) -> dict:
+    """Issue 7's collapse check (trainer.properties.collapse_check, report.py's piece at its --quick spacing of 0.1)
+    at the model's own a0: a model with an unphysical well along the strain curves must not become the default,
+    however well it scores on the held-out frames (such a well swallows atoms in a cascade)."""
+    sys.path.insert(0, HERE)
+    from trainer import properties as P
+    from trainer.calculator import DPCalculator
+    calc = DPCalculator(json_path)
+    lat = P.lattice_constant(calc, fmax=1e-3, xatol=1e-4)
+    r = P.collapse_check(calc, lat['a0'], lat['t0'], step=0.1)
+    bad = [k for k, v in r.items() if isinstance(v, dict) and not v['check']['ok']]
+    return {'ok': r['ok'], 'failed_curves': bad, 'a0': lat['a0']}
+
+
 def train_metrics(cand: dict) -> dict | None:
     """Training-set RMSE by category, from the run's own metrics (work/ only; None for an installed seed)."""
     if cand['from'] != 'work':
@@ -124,9 +138,14 @@ def install(seeds: list[int], data: str) -> None:
     # read everything before writing anything: an installed seed's file may be overwritten below
     blobs = {s: open(c['json']).read() for s, c in cands.items()}
     runs = {s: held_out_metrics(c['json'], data) for s, c in cands.items()}
+    sane = {s: collapse_ok(c['json']) for s, c in cands.items()}
     for s in runs:
-        print(f"seed {s} ({cands[s]['from']}): score {score(runs[s]):.2f}", flush=True)
-    best = min(runs, key=lambda s: score(runs[s]))
+        print(f"seed {s} ({cands[s]['from']}): score {score(runs[s]):.2f}, collapse check "
+              f"{'ok' if sane[s]['ok'] else 'FAILED: ' + ', '.join(sane[s]['failed_curves'])}", flush=True)
+    eligible = [s for s in runs if sane[s]['ok']] or list(runs)  # none sane: rank all, and say so
+    if not any(sane[s]['ok'] for s in runs):
+        print('WARNING: every seed fails the collapse check; installing the best score anyway', flush=True)
+    best = min(eligible, key=lambda s: score(runs[s]))
     yaml_text = open(cands[best]['yaml']).read() if cands[best]['yaml'] else None
     with open(os.path.join(MODELS, f'{NAME}.json'), 'w') as f:
         f.write(blobs[best])
@@ -144,7 +163,8 @@ def install(seeds: list[int], data: str) -> None:
         elif os.path.exists(path):
             os.remove(path)  # the default itself, left from an earlier install
     summary = {'best_seed': best, 'rule': 'lowest held-out near-equilibrium RMSE_E/3 meV/atom + RMSE_F/0.15 eV/A (the acceptance targets), '
-                                          'every seed evaluated on the held-out frames of the data set at install time',
+                                          'every seed evaluated on the held-out frames of the data set at install time, '
+                                          'among the seeds that pass the collapse check (strain 0.5-1.5, step 0.1)',
                'data': os.path.relpath(data, ROOT),
                'default': f'models/{NAME}.yaml (+ .json)',
                'others': [f'models/{NAME}-s{s}.json' for s in runs if s != best],
@@ -152,6 +172,7 @@ def install(seeds: list[int], data: str) -> None:
                'split': runs[best]['split'], 'by_category': runs[best]['by_category'],
                'train_by_category': train_metrics(cands[best]),
                'seeds': {str(s): {'split': m['split'], 'held_out': m['by_category'], 'training': train_metrics(cands[s]),
+                                  'collapse_check': sane[s],
                                   'provenance': json.loads(blobs[s]).get('dptab_training')} for s, m in runs.items()}}
     with open(os.path.join(MODELS, f'{NAME}.metrics.json'), 'w') as f:
         json.dump(summary, f, indent=1)

@@ -205,21 +205,7 @@ def piece_strain(ctx: Ctx):
 def piece_collapse(ctx: Ctx):
     from trainer import properties as P
     a0, t0 = ctx.model_lattice()
-    step = 0.1 if ctx.quick else 0.025
-    fac = list(np.round(np.arange(0.5, 1.5 + 1e-9, step), 4))
-    out = {'a0': a0, 'factors': fac, 'criterion': 'E/atom rises monotonically (tolerance 1e-5 eV/atom) away from '
-           'its global minimum on both sides, and the minimum lies at a strain factor in 0.9-1.1'}
-    ok = True
-    for mode in ('biaxial', 'uniaxial'):
-        for relaxed in (True, False):
-            pts = P.strain_scan(ctx.calc, a0, t0, fac, mode, fmax=1e-3, relax_atoms=relaxed, steps=ctx.steps(300))
-            e = [p['energy_per_atom'] for p in pts]
-            chk = P.monotonic_check(fac, e, tol=1e-5, xmin_window=(0.9, 1.1))
-            key = f"{mode}_{'relaxed' if relaxed else 'rigid'}"
-            out[key] = {'e_per_atom': e, 't': [p['t'] for p in pts], 'check': chk}
-            ok = ok and chk['ok']
-    out['ok'] = ok
-    return out
+    return P.collapse_check(ctx.calc, a0, t0, step=0.1 if ctx.quick else 0.025, steps=ctx.steps(300))
 
 
 def piece_elastic(ctx: Ctx):

@@ -65,3 +65,23 @@ def test_install_ranks_work_runs_and_installed_seeds_together(ens, monkeypatch):
     # report.py reads the default's held-out figures at the top level
     assert summary['by_category']['near_equilibrium']['rmse_e_atom'] == 0.01
     assert summary['seeds']['1']['training'] == {'all': {'n': 3}} and summary['seeds']['2']['training'] is None
+
+
+def test_install_passes_over_a_seed_that_collapses(ens, monkeypatch):
+    """The best score loses to the next one when it fails the collapse check; when every seed fails, the best
+    score is installed anyway (with a warning) rather than nothing."""
+    W, M, N = ens.WORK, ens.MODELS, ens.NAME
+    for s in (1, 2):
+        write_model(os.path.join(W, f's{s}'), s, yaml=True)
+        with open(os.path.join(W, f's{s}.metrics.json'), 'w') as f:
+            json.dump({}, f)
+    seed_of = lambda path: int(json.load(open(path))['dptab_training']['seed'])
+    monkeypatch.setattr(ens, 'held_out_metrics', lambda path, data: {'split': {}, 'by_category': {
+        'near_equilibrium': {'n': 5, 'rmse_e_atom': {1: 0.01, 2: 0.02}[seed_of(path)], 'rmse_f': 0.3, 'rmse_v_atom': None}}})
+    for collapses, winner in (({1}, 2), ({1, 2}, 1), (set(), 1)):
+        monkeypatch.setattr(ens, 'collapse_ok', lambda path, c=collapses: {
+            'ok': seed_of(path) not in c, 'failed_curves': ['uniaxial_relaxed'] if seed_of(path) in c else [], 'a0': 3.17})
+        ens.install([1, 2], 'unused')
+        summary = json.load(open(os.path.join(M, f'{N}.metrics.json')))
+        assert summary['best_seed'] == winner, (collapses, summary['best_seed'])
+        assert summary['seeds']['1']['collapse_check']['ok'] == (1 not in collapses)

@@ -196,6 +196,28 @@ def monotonic_check(x, y, tol: float = 1e-6, xmin_window: tuple[float, float] | 
     return dict(ok=bool(ok), x_min=float(x[k]), y_min=float(y[k]), violations=bad, min_in_window=in_window)
 
 
+COLLAPSE_CRITERION = ('E/atom rises monotonically (tolerance 1e-5 eV/atom) away from its global minimum on both '
+                      'sides, and the minimum lies at a strain factor in 0.9-1.1')
+
+
+def collapse_check(calc, a0: float, t0: float, step: float = 0.025, steps: int = 300) -> dict:
+    """Issue 7's "no unphysical collapse": the 3-atom cell strained 0.5-1.5, biaxial and uniaxial, atoms relaxed and
+    rigid; every curve must rise monotonically away from a minimum near s = 1.  {'ok', 'factors', '<mode>_<kind>':
+    {'e_per_atom', 't', 'check'}}."""
+    fac = list(np.round(np.arange(0.5, 1.5 + 1e-9, step), 4))
+    out = {'a0': a0, 'factors': fac, 'criterion': COLLAPSE_CRITERION}
+    ok = True
+    for mode in ('biaxial', 'uniaxial'):
+        for relaxed in (True, False):
+            pts = strain_scan(calc, a0, t0, fac, mode, fmax=1e-3, relax_atoms=relaxed, steps=steps)
+            e = [p['energy_per_atom'] for p in pts]
+            chk = monotonic_check(fac, e, tol=1e-5, xmin_window=(0.9, 1.1))
+            out[f"{mode}_{'relaxed' if relaxed else 'rigid'}"] = {'e_per_atom': e, 't': [p['t'] for p in pts], 'check': chk}
+            ok = ok and chk['ok']
+    out['ok'] = ok
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # elastic constants
 
