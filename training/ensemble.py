@@ -7,7 +7,8 @@
 
 Each seed trains into training/work/models/s<seed>.{yaml,json,metrics.json,log} (a finished seed is skipped unless
 --retrain); a seed with no run in work/ (a fresh checkout) is taken as installed in models/.  Every seed is evaluated
-on the held-out frames of the current data set (--data), so all are ranked on the same frames.  The best seed, by
+on the held-out frames of the current data set (--data), so all are ranked on the same frames.  Among the seeds that
+pass the collapse check (report.py's, strain 0.5-1.5 in steps of 0.1), the best seed, by
 held-out near-equilibrium energy and force RMSE in units of the acceptance targets (summed), becomes
 models/mos2-dptab.{yaml,json}, the app's and the command line's default; the other three go beside it as
 models/mos2-dptab-s<seed>.json for the model-deviation indicator.  models/mos2-dptab.metrics.json records the
