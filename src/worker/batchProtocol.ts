@@ -48,14 +48,14 @@ export type FromBatch =
   | { type: 'done'; wallSeconds: number }
   | { type: 'error'; error: { name: string; message: string } };
 
+/** A PKA sweep draws random azimuths unless the recoil is along the normal (where the azimuth means nothing). */
+export const pkaRandomAzimuth = (polar: number): boolean => polar > 0 && polar < 180;
+
 /**
  * Impact k of a sweep: an ion at a random point (random azimuth too when oblique), or the PKA of the chosen site
  * nearest the cell centre, recoiling at the set polar angle and a random azimuth (when not along the normal);
  * the run's seed is spec.seed + k either way.
  */
-/** A PKA sweep draws random azimuths unless the recoil is along the normal (where the azimuth means nothing). */
-export const pkaRandomAzimuth = (polar: number): boolean => polar > 0 && polar < 180;
-
 export function sweepProjectile(spec: Omit<BatchSpec, 'modelFile'>, energy: number): ProjectileSpec {
   return spec.pkaSite
     ? { kind: 'pka', site: spec.pkaSite, energy, polar: spec.polar, azimuth: spec.azimuth, randomAzimuth: pkaRandomAzimuth(spec.polar) }

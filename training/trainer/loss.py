@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import torch
 
 
-
 @dataclass
 class LossConfig:
     start_pref_e: float = 0.02
