@@ -6,7 +6,8 @@
 #                              the machine has a spare core (nice 19 yields to everything else)
 #   training/label.sh table-dimers [RMAX]  an extra worker on the dimers with r <= RMAX (default 1.6 A, the pair
 #                              table's; 5 = all dimers)
-#   training/label.sh ae-dimers  an extra worker on the all-electron NWChem dimers of the pair table (UGBS, AQZP)
+#   training/label.sh ae-dimers  an extra worker on the all-electron NWChem dimers of the pair table (UGBS+P, the
+#                              AQZP check, the UGBS+P counterpoise runs)
 #   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
@@ -40,19 +41,21 @@ case "${1:-status}" in
   start)
     if running; then echo "already running (pid $(cat $PIDF))"; exit 0; fi
     # worker: label until 40 configurations exist (every category gets some), finish the
-    # all-electron UGBS and AQZP dimer runs for the pair table and the acceptance validation (all
+    # all-electron UGBS+P, AQZP and counterpoise dimer runs for the pair table and the acceptance validation (all
     # resumable, quick no-ops once finished), then label the whole queue.
     setsid nohup nice -n 19 bash -c "
       $PY -m factory.label run --until 40;
-      $PY pairtable/nwchem_dimers.py --check;
-      $PY pairtable/nwchem_dimers.py --check2;
+      $PY pairtable/nwchem_dimers.py --basis ugbsp;
+      $PY pairtable/nwchem_dimers.py --basis aqzp;
+      $PY pairtable/nwchem_dimers.py --basis ugbsp --counterpoise;
       $PY validate.py;
       $PY -m factory.label run" >> work/label.log 2>&1 < /dev/null &
     echo $! > "$PIDF"; lower $!
     echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
   ae-dimers)
-    # the all-electron dimers alone (UGBS, then the AQZP basis check), as an extra background worker
-    setsid nohup nice -n 19 bash -c "$PY pairtable/nwchem_dimers.py --check; $PY pairtable/nwchem_dimers.py --check2" \
+    # the all-electron dimers alone (UGBS+P, the AQZP check, counterpoise), as an extra background worker
+    setsid nohup nice -n 19 bash -c "$PY pairtable/nwchem_dimers.py --basis ugbsp; $PY pairtable/nwchem_dimers.py --basis aqzp;
+      $PY pairtable/nwchem_dimers.py --basis ugbsp --counterpoise" \
       >> work/ae_dimers.log 2>&1 < /dev/null &
     lower $!; echo "all-electron dimer worker pid $!; log: training/work/ae_dimers.log" ;;
   extra)

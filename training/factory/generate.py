@@ -84,6 +84,17 @@ def gen_monolayer(rng):
             sig = rng.uniform(0.02, 0.25) if name != "hex1" else rng.uniform(0.0, 0.12)
             S.rattle(at, rng, sig)
             out.append((at, dict(kind="condensed", note=f"monolayer {name} strain={s:.3f} rattle={sig:.3f}")))
+    # strong compression (0.5-0.85), biaxial and uniaxial, with the layer as thick as or thicker than at rest: what a
+    # relaxed compressed layer looks like (the cells above shrink the thickness with the strain).  Without such
+    # frames fresh models grew spurious energy wells below a strain of about 0.7 (the energy-strain collapse check).
+    for i in range(40):
+        name = ("hex1", "ortho", "hex2")[i % 3]
+        at = {"hex1": S.monolayer_hex(1), "ortho": S.monolayer_ortho(1, 1), "hex2": S.monolayer_hex(2)}[name]
+        mode = "uniaxial" if i % 2 else "biaxial"
+        s = S.compress_layer(at, rng, 0.5, 0.85, thickness=(1.0, 1.3), uniaxial=mode == "uniaxial")
+        sig = rng.uniform(0.02, 0.1)
+        S.rattle(at, rng, sig, dmin=1.0)
+        out.append((at, dict(kind="condensed", note=f"monolayer {name} {mode} compression={s:.3f} rattle={sig:.3f}")))
     return out
 
 

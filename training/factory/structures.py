@@ -78,6 +78,18 @@ def strain_cell(atoms, rng, smin, smax, inplane_only=True, shear=0.0):
     return s
 
 
+def compress_layer(atoms, rng, smin, smax, thickness=(1.0, 1.0), uniaxial=False):
+    """Compress a monolayer in-plane by a random factor in [smin, smax] (along x only if uniaxial) and scale its
+    thickness about the Mo plane by a random factor in `thickness`; returns the in-plane factor."""
+    s = rng.uniform(smin, smax)
+    t = rng.uniform(*thickness)
+    zc = atoms.positions[:, 2].mean()
+    atoms.positions[:, 2] = zc + (atoms.positions[:, 2] - zc) * t
+    eps = np.diag([s, 1.0 if uniaxial else s, 1.0])
+    atoms.set_cell(atoms.cell.array @ eps, scale_atoms=True)
+    return s
+
+
 def rattle(atoms, rng, sigma, dmin=1.2, tries=200):
     """Gaussian displacements, redrawn until the smallest distance is >= dmin."""
     p0 = atoms.positions.copy()

@@ -7,8 +7,8 @@ V_ab(r), type_map [Mo, S], columns (Mo-Mo, Mo-S, S-S), DeePMD srtab/pairtab text
 
 Pieces (all energies are dimer binding energies, E_dimer(r) - E_atom_a - E_atom_b):
   ZBL      universal screened Coulomb (PHYSICS.md 3)                      r <= rZ1
-  AE       all-electron PBE (NWChem; basis UGBS once its grid is complete, else DZVP;
-           --basis dzvp|ugbs forces one), cubic spline of r*V(r)
+  AE       all-electron PBE (NWChem; basis UGBS+P once its grid is complete, else UGBS, else DZVP;
+           --basis dzvp|ugbs|ugbsp forces one), cubic spline of r*V(r)
   PP       GPAW (the dataset's PAW/PW setting) dimer curve, spline of r*V(r)
   joined with the quintic switch s(x) = 10x^3 - 15x^4 + 6x^5 (x = (r - ra)/(rb - ra)):
   V = (1 - s) V_lower + s V_upper on each window (the paper's eqs. 1-2 form):
@@ -18,7 +18,7 @@ Pieces (all energies are dimer binding energies, E_dimer(r) - E_atom_a - E_atom_
   switch over [rT1, rT2] (rT2 = last point) and the table is 0 up to 6 A.
 Value and first and second derivatives are continuous across every join (s, s', s'' vanish
 at the window edges).  AE_RMIN is the smallest distance where the all-electron curve is
-judged reliable (pairtable/ae_reliability.json, from the UGBS basis check).
+judged reliable (pairtable/ae_reliability.json: UGBS+P against AQZP).
 """
 import glob
 import json
@@ -105,16 +105,15 @@ def spline_rv(r, v):
 
 
 def default_basis():
-    """UGBS (uncontracted, most complete) once its 0.3-1.2 A grid is complete for all pairs, else DZVP."""
-    from nwchem_dimers import CHECK_GRID
-    try:
-        for pair, _, _ in PAIRS:
-            r, _ = ae_curve(pair, "ugbs")
-            if not all(np.any(np.isclose(r, x)) for x in CHECK_GRID):
-                return "dzvp"
-        return "ugbs"
-    except KeyError:
-        return "dzvp"
+    """The most complete all-electron basis whose grid is complete for all pairs: UGBS+P, else UGBS, else DZVP."""
+    from nwchem_dimers import GRIDS
+    for basis in ("ugbsp", "ugbs"):
+        try:
+            if all(all(np.any(np.isclose(ae_curve(pair, basis)[0], x)) for x in GRIDS[basis]) for pair, _, _ in PAIRS):
+                return basis
+        except KeyError:
+            continue
+    return "dzvp"
 
 
 def build(ae_rmin=None, basis=None):
@@ -170,14 +169,14 @@ def plot(grid, cols):
         rp, vp = pp_curve(pair)
         m = (grid > 0.2) & (grid < 3.0)
         ax.semilogy(grid[m], zbl(grid[m], Z[a], Z[b]), "k--", label="ZBL")
-        for basis, mk in (("dzvp", "o"), ("ugbs", "^")):
+        for basis, mk in (("ugbs", "^"), ("aqzp", "v"), ("ugbsp", "o")):
             try:
                 ra, va = ae_curve(pair, basis)
             except KeyError:
                 continue
             if len(ra):
                 ax.semilogy(ra, np.where(va > 0, va, np.nan), mk, ms=4, mfc="none",
-                            label=f"all-electron PBE, NWChem {basis.upper()}")
+                            label=f"all-electron PBE, NWChem {basis.upper().replace('UGBSP', 'UGBS+P')}")
         if len(rp):
             ax.semilogy(rp, np.where(vp > 0, vp, np.nan), "s", ms=4, label="PAW PBE (GPAW)")
         ax.semilogy(grid[m], np.where(V[m] > 0, V[m], np.nan), "r-", lw=1.2, label="table")

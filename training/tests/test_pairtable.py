@@ -123,3 +123,48 @@ def test_reliability_criterion():
     assert out["rmin"] == 0.3
     # no check basis yet
     assert judge((r, v), (np.array([]), np.array([])), grid=grid)["status"].startswith("unchecked")
+
+
+def test_ugbsp_basis_block():
+    """UGBS+P = the UGBS library entry plus AQZP's polarisation shells, also for ghost atoms (counterpoise)."""
+    import sys
+    sys.path.insert(0, os.path.join(TRAIN, "pairtable"))
+    from nwchem_dimers import basis_lines
+    lib = """#  comment
+basis "S_AQZP" SPHERICAL
+S    S
+      1000.0   0.5
+      100.0    0.5
+S    D
+      0.2      1.0
+S    F
+      0.35     1.0
+S    G
+      0.7      1.0
+end
+basis "Mo_AQZP" SPHERICAL
+Mo    P
+      3.0      1.0
+Mo    F
+      1.75     1.0
+end
+"""
+    lines = basis_lines("ugbsp", ["S", "bqMo"], library_text=lib)
+    assert lines == ["  S library S UGBS", "S    D", "      0.2      1.0", "S    F", "      0.35     1.0",
+                     "S    G", "      0.7      1.0",
+                     "  bqMo library Mo UGBS", "bqMo    F", "      1.75     1.0"]
+    assert basis_lines("aqzp", ["Mo"]) == ["  Mo library Mo AQZP"]
+
+
+def test_counterpoise_error():
+    """BSSE of a dimer = sum over its two atoms of E(atom with the partner's ghost basis) - E(free atom)."""
+    import sys
+    sys.path.insert(0, os.path.join(TRAIN, "pairtable"))
+    from reliability import bsse
+    d = {"b/atom/Mo": {"E_eV": -100.0}, "b/atom/S": {"E_eV": -10.0},
+         "b/cp/Mo+S/0.600": {"E_eV": -100.3}, "b/cp/S+Mo/0.600": {"E_eV": -10.02},
+         "b/cp/Mo+S/0.900": {"E_eV": -100.1},                      # partner run missing: no value
+         "b/cp/S+S/0.600": {"E_eV": -10.01}}
+    assert bsse("MoS", "b", d) == {0.6: pytest.approx(-0.32)}
+    assert bsse("SS", "b", d) == {0.6: pytest.approx(-0.02)}
+    assert bsse("MoMo", "b", d) == {}
