@@ -397,3 +397,30 @@ def test_init_model_continues_an_exported_model(tmp_path):
     assert m1['by_category'] == m2['by_category'] and m1['train_by_category'] == m2['train_by_category']
     prov = json.load(open(out2 + '.json'))['dptab_training']
     assert prov['init_model']['file'] == 'a.json' and len(prov['init_model']['sha256']) == 64
+
+
+def test_near_equilibrium_needs_rest_bonds():
+    """A uniformly strained 3-atom monolayer has no forces (symmetry) but is not near equilibrium: the Mo-S bond
+    test catches it; rattling does not move the bond measure (mean of the six nearest S)."""
+    from trainer.data import Frame
+    from trainer.train import near_equilibrium, D_MOS
+    a, dz = 3.1855, 1.5632
+    box0 = np.array([[a, 0, 0], [a / 2, a * 3 ** 0.5 / 2, 0], [0, 0, 20.0]])
+    coord0 = np.array([[0, 0, 10.0], [a / 2, a / (2 * 3 ** 0.5), 10 + dz], [a / 2, a / (2 * 3 ** 0.5), 10 - dz]])
+    atype = np.array([0, 1, 1])
+
+    def frame(s, rattle=0.0, cat='monolayer'):
+        rng = np.random.default_rng(0)
+        c = coord0 * [s, s, 1] + [0, 0, 0] + rng.normal(0, rattle, coord0.shape)
+        c[:, 2] = 10 + (c[:, 2] - 10) * s
+        return Frame('s', cat, c, box0 * [s, s, 1], atype, -20.0, np.zeros((3, 3)), None)
+
+    assert frame(1.0).mo_s_bond() == pytest.approx(D_MOS, rel=2e-3)
+    assert frame(1.3).mo_s_bond() == pytest.approx(1.3 * D_MOS, rel=2e-3)
+    assert near_equilibrium(frame(1.0)) and near_equilibrium(frame(1.02, rattle=0.05))
+    assert not near_equilibrium(frame(1.3)) and not near_equilibrium(frame(0.9))
+    assert not near_equilibrium(frame(1.0, cat='hot'))
+    # the type map decides which type is Mo
+    swapped = frame(1.0)
+    swapped.atype = 1 - swapped.atype
+    assert near_equilibrium(swapped, ('S', 'Mo')) and swapped.mo_s_bond() != pytest.approx(D_MOS, rel=0.05)

@@ -36,6 +36,20 @@ class Frame:
     def natoms(self) -> int:
         return len(self.atype)
 
+    def mo_s_bond(self, mo: int = 0, s: int = 1) -> float | None:
+        """Median over Mo atoms of the mean distance to the six nearest S (the first shell of MoS2; periodic images
+        included; atom types `mo`, `s`): a bond length that rattling does not bias.  None without both species."""
+        pm, ps = self.coord[self.atype == mo], self.coord[self.atype == s]
+        if not len(pm) or not len(ps):
+            return None
+        shifts = np.zeros((1, 3))
+        if self.box is not None:
+            n = np.array([[i, j, k] for i in range(-2, 3) for j in range(-2, 3) for k in range(-1, 2)])
+            shifts = n @ self.box
+        d = np.linalg.norm(pm[:, None, None, :] - ps[None, :, None, :] - shifts[None, None, :, :], axis=-1)
+        d = np.sort(d.reshape(len(pm), -1), axis=1)[:, :6]
+        return float(np.median(d.mean(axis=1)))
+
 
 def read_system(path: str, type_map: list[str]) -> list[Frame]:
     atype = np.loadtxt(os.path.join(path, 'type.raw'), dtype=int, ndmin=1)
