@@ -211,13 +211,7 @@ def piece_collapse(ctx: Ctx):
 def piece_elastic(ctx: Ctx):
     from trainer import properties as P
     a0, t0 = ctx.model_lattice()
-    at = P.hex_cell(a0, t0)
-    at.calc = ctx.calc
-    P.relax(at, fmax=1e-5, steps=ctx.steps(300))
-    res = P.elastic_constants(ctx.calc, at, fmax=1e-5, steps=ctx.steps(300))
-    rigid = P.elastic_constants(ctx.calc, at, fmax=1e-5, relax_ions=False)
-    res['clamped_ion'] = {k: rigid[k] for k in ('C11', 'C12', 'Y', 'nu')}
-    return res
+    return P.relaxed_elastic(ctx.calc, a0, t0, fmax=1e-5, steps=ctx.steps(300), clamped_ion=True)
 
 
 def _phonon_model(ctx, n):
@@ -354,18 +348,15 @@ def piece_dimers(ctx: Ctx):
 
 
 def piece_rmse(ctx: Ctx):
+    from trainer.train import NEAR_EQ_RULE, near_equilibrium
     mpath = os.path.splitext(ctx.args.model)[0] + '.metrics.json'
     m = jload(mpath)
     if m is not None:
-        return {'source': os.path.relpath(mpath, ROOT), 'held_out': True, 'split': {k: v for k, v in (m.get('split') or {}).items()
-                                                                                  if k != 'held_out_ids'},
+        return {'source': os.path.relpath(mpath, ROOT), 'held_out': True, 'near_equilibrium_rule': NEAR_EQ_RULE,
+                'split': {k: v for k, v in (m.get('split') or {}).items() if k != 'held_out_ids'},
                 'by_category': m.get('by_category', {}), 'train_by_category': m.get('train_by_category')}
     from ase import Atoms
     from trainer.data import read_dataset
-    try:
-        from trainer.train import NEAR_EQ_EXCLUDE, NEAR_EQ_FMAX
-    except ImportError:
-        NEAR_EQ_EXCLUDE, NEAR_EQ_FMAX = {'atom', 'dimer', 'hot'}, 5.0
     frames = read_dataset(DATA, ['Mo', 'S'])
     acc = {}
     for f in frames:
@@ -378,8 +369,7 @@ def piece_rmse(ctx: Ctx):
         if f.virial is not None and f.box is not None:
             W = -np.array(at.get_stress(voigt=False)) * at.get_volume()
             dv2 = float(((W - f.virial) ** 2).mean()) / f.natoms ** 2
-        near = f.category not in NEAR_EQ_EXCLUDE and float(np.abs(f.force).max()) <= NEAR_EQ_FMAX
-        for g in ['all', f.category] + (['near_equilibrium'] if near else []):
+        for g in ['all', f.category] + (['near_equilibrium'] if near_equilibrium(f) else []):
             acc.setdefault(g, []).append((de * de, df2, f.force.size, dv2))
     out = {}
     for g, rows in acc.items():
@@ -389,7 +379,7 @@ def piece_rmse(ctx: Ctx):
                   'rmse_v_atom': math.sqrt(sum(v) / len(v)) if v else None}
     return {'source': 'computed here on ALL frames of training/data (no metrics.json next to the model): these are NOT '
                       'held-out errors, most frames were seen in training', 'held_out': False, 'by_category': out,
-            'near_equilibrium_rule': f'categories other than {sorted(NEAR_EQ_EXCLUDE)} with max |F_DFT| <= {NEAR_EQ_FMAX} eV/A'}
+            'near_equilibrium_rule': NEAR_EQ_RULE}
 
 
 def piece_ed(ctx: Ctx, cache: Cache):

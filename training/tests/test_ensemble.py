@@ -32,6 +32,7 @@ def test_held_out_metrics_of_an_exported_model(ens, tmp_path):
     write_model(str(tmp_path / 'm'), 3, yaml=False)
     r = ens.held_out_metrics(str(tmp_path / 'm.json'), os.path.join(TRAIN, 'data'))
     assert r['split']['n_held_out_now'] == r['by_category']['all']['n'] > 0
+    assert r['split']['n_frames_now'] == r['by_category']['all']['n'] + r['train_by_category']['all']['n']
     assert all(v['rmse_e_atom'] >= 0 and v['rmse_f'] > 0 for v in r['by_category'].values())
 
 
@@ -50,8 +51,10 @@ def test_install_ranks_work_runs_and_installed_seeds_together(ens, monkeypatch):
     # the installed companion (seed 2) scores best: it becomes the default, its .yaml written from its .json
     rmse = {1: 0.05, 2: 0.01, 3: 0.03}
     seen = []
+    monkeypatch.setattr(ens, 'physics', lambda path: {'ok': True, 'failed_curves': [], 'a0': 3.18, 'C11': 130.0})
     monkeypatch.setattr(ens, 'held_out_metrics', lambda path, data: (seen.append(path), {
-        'split': {}, 'by_category': {'near_equilibrium': {'n': 5, 'rmse_e_atom': rmse[int(json.load(open(path))['dptab_training']['seed'])], 'rmse_f': 0.3, 'rmse_v_atom': None}}})[1])
+        'split': {}, 'by_category': {'near_equilibrium': {'n': 5, 'rmse_e_atom': rmse[int(json.load(open(path))['dptab_training']['seed'])], 'rmse_f': 0.3, 'rmse_v_atom': None}},
+        'train_by_category': {'all': {'n': int(json.load(open(path))['dptab_training']['seed'])}}})[1])
     ens.install([1, 2, 3, 4], 'unused')
     assert sorted(seen) == sorted(files.values())  # seed 4 has no files anywhere: left out
     assert open(os.path.join(M, f'{N}.json')).read() == content[2]
@@ -64,7 +67,7 @@ def test_install_ranks_work_runs_and_installed_seeds_together(ens, monkeypatch):
     assert summary['best_seed'] == 2 and sorted(summary['others']) == [f'models/{N}-s1.json', f'models/{N}-s3.json']
     # report.py reads the default's held-out figures at the top level
     assert summary['by_category']['near_equilibrium']['rmse_e_atom'] == 0.01
-    assert summary['seeds']['1']['training'] == {'all': {'n': 3}} and summary['seeds']['2']['training'] is None
+    assert summary['train_by_category'] == {'all': {'n': 2}} and summary['seeds']['1']['training'] == {'all': {'n': 1}}
 
 
 def test_install_passes_over_a_seed_that_collapses(ens, monkeypatch):
@@ -76,12 +79,25 @@ def test_install_passes_over_a_seed_that_collapses(ens, monkeypatch):
         with open(os.path.join(W, f's{s}.metrics.json'), 'w') as f:
             json.dump({}, f)
     seed_of = lambda path: int(json.load(open(path))['dptab_training']['seed'])
-    monkeypatch.setattr(ens, 'held_out_metrics', lambda path, data: {'split': {}, 'by_category': {
+    monkeypatch.setattr(ens, 'held_out_metrics', lambda path, data: {'split': {}, 'train_by_category': {}, 'by_category': {
         'near_equilibrium': {'n': 5, 'rmse_e_atom': {1: 0.01, 2: 0.02}[seed_of(path)], 'rmse_f': 0.3, 'rmse_v_atom': None}}})
     for collapses, winner in (({1}, 2), ({1, 2}, 1), (set(), 1)):
-        monkeypatch.setattr(ens, 'collapse_ok', lambda path, c=collapses: {
-            'ok': seed_of(path) not in c, 'failed_curves': ['uniaxial_relaxed'] if seed_of(path) in c else [], 'a0': 3.17})
+        monkeypatch.setattr(ens, 'physics', lambda path, c=collapses: {
+            'ok': seed_of(path) not in c, 'failed_curves': ['uniaxial_relaxed'] if seed_of(path) in c else [],
+            'a0': 3.17, 'C11': 130.0})
         ens.install([1, 2], 'unused')
         summary = json.load(open(os.path.join(M, f'{N}.metrics.json')))
         assert summary['best_seed'] == winner, (collapses, summary['best_seed'])
         assert summary['seeds']['1']['collapse_check']['ok'] == (1 not in collapses)
+
+
+def test_score_counts_each_check_in_units_of_its_tolerance(ens):
+    """score = E/3 meV + F/0.15 eV/A + |da0|/0.5 % + |dC11|/5 %; a DFT value not computed yet drops its term."""
+    m = {'by_category': {'near_equilibrium': {'n': 4, 'rmse_e_atom': 0.006, 'rmse_f': 0.15}}}
+    assert ens.score(m) == pytest.approx(3.0)
+    phys, dft = {'a0': 3.2, 'C11': 120.0}, {'a0': 3.2 / 1.01, 'C11': 100.0}
+    assert ens.score(m, phys, dft) == pytest.approx(3.0 + 2.0 + 4.0)
+    assert ens.score(m, phys, {'a0': 3.2, 'C11': None}) == pytest.approx(3.0)
+    # a model 5 % off in C11 loses to one with 40 % more force error but C11 right
+    good_c11 = {'by_category': {'near_equilibrium': {'n': 4, 'rmse_e_atom': 0.006, 'rmse_f': 0.21}}}
+    assert ens.score(good_c11, {'a0': 3.2, 'C11': 100.0}, dft) < ens.score(m, {'a0': 3.2, 'C11': 105.5}, dft)

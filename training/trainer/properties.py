@@ -258,6 +258,19 @@ def elastic_constants(calc, atoms0: Atoms, strains=ELASTIC_STRAINS, fmax: float 
     return out
 
 
+def relaxed_elastic(calc, a0: float, t0: float, fmax: float = 1e-5, steps: int = 300, clamped_ion: bool = False) -> dict:
+    """Relaxed-ion 2D elastic constants of the 3-atom cell at (a0, t0), its atoms relaxed first (clamped_ion: the
+    clamped-ion C11, C12, Y, nu as well, under 'clamped_ion')."""
+    at = hex_cell(a0, t0)
+    at.calc = calc
+    relax(at, fmax=fmax, steps=steps)
+    res = elastic_constants(calc, at, fmax=fmax, steps=steps)
+    if clamped_ion:
+        rigid = elastic_constants(calc, at, fmax=fmax, relax_ions=False)
+        res['clamped_ion'] = {k: rigid[k] for k in ('C11', 'C12', 'Y', 'nu')}
+    return res
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # point defects (neutral) in an n x n supercell
 

@@ -173,6 +173,10 @@ D_MOS, NEAR_EQ_STRAIN = 2.4137, 0.05  # ... whose Mo-S bonds are within 5 % of t
 # (symmetry) even at 30 % strain, so the force test alone counts it as near equilibrium.
 
 
+NEAR_EQ_RULE = (f'categories other than {sorted(NEAR_EQ_EXCLUDE)}, max |F_DFT| <= {NEAR_EQ_FMAX} eV/A and the Mo-S bond '
+                f'(mean of the six nearest S, median over Mo) within {NEAR_EQ_STRAIN:.0%} of {D_MOS} A')
+
+
 def near_equilibrium(f: Frame, type_map: tuple[str, ...] = ('Mo', 'S')) -> bool:
     if f.category in NEAR_EQ_EXCLUDE or f.max_force > NEAR_EQ_FMAX:
         return False
