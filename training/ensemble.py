@@ -4,6 +4,8 @@
     /usr/bin/python3 training/ensemble.py                       train seeds 1-4 (train.py's default recipe), install
     /usr/bin/python3 training/ensemble.py --jobs 2 -- --steps 20000     two at a time; arguments after -- go to train.py
     /usr/bin/python3 training/ensemble.py --install-only        pick and install from finished runs
+    /usr/bin/python3 training/ensemble.py --continue -- --steps 20000 --start-lr 3e-4   fine-tune every installed
+                                                                seed on today's data and table, then install
 
 Each seed trains into training/work/models/s<seed>.{yaml,json,metrics.json,log} (a finished seed is skipped unless
 --retrain); a seed with no run in work/ (a fresh checkout) is taken as installed in models/.  Every seed is evaluated
@@ -19,6 +21,7 @@ import argparse
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -63,16 +66,25 @@ def finished(seed: int) -> bool:
     return all(os.path.exists(os.path.join(WORK, f's{seed}.{ext}')) for ext in ('yaml', 'json', 'metrics.json'))
 
 
-def train_seeds(seeds: list[int], jobs: int, extra: list[str], retrain: bool) -> None:
+def train_seeds(seeds: list[int], jobs: int, extra: list[str], retrain: bool, cont: bool = False) -> None:
+    """Train the seeds not finished in work/ (all with retrain); cont: every seed starts from its own installed
+    model (train.py --init-model, from a copy in work/, as the install at the end rewrites models/)."""
     os.makedirs(WORK, exist_ok=True)
-    todo = [s for s in seeds if retrain or not finished(s)]
+    todo = [s for s in seeds if retrain or cont or not finished(s)]
+    starts = {}
+    for s in todo if cont else []:
+        f = installed_files(s)
+        if f is None:
+            raise SystemExit(f'--continue: seed {s} has no installed model in {MODELS}')
+        starts[s] = os.path.join(WORK, f'start_s{s}.json')
+        shutil.copyfile(f['json'], starts[s])
     running: list[tuple[int, subprocess.Popen]] = []
     while todo or running:
         while todo and len(running) < jobs:
             s = todo.pop(0)
             log = open(os.path.join(WORK, f's{s}.log'), 'w')
             cmd = [sys.executable, os.path.join(HERE, 'train.py'), '--seed', str(s), '--out', os.path.join(WORK, f's{s}'),
-                   '--threads', '1', *extra]
+                   '--threads', '1', *(['--init-model', starts[s]] if s in starts else []), *extra]
             print(f"{time.strftime('%H:%M:%S')} seed {s}: {' '.join(cmd[1:])}", flush=True)
             running.append((s, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)))
         time.sleep(2)
@@ -203,11 +215,13 @@ def main():
     p.add_argument('--jobs', type=int, default=1, help='seeds trained at once (one core each)')
     p.add_argument('--retrain', action='store_true', help='train seeds again even if finished')
     p.add_argument('--install-only', action='store_true')
+    p.add_argument('--continue', dest='cont', action='store_true',
+                   help="each seed continues from its installed model (--init-model); e.g. -- --steps 20000 --start-lr 3e-4")
     p.add_argument('--data', default=os.path.join(HERE, 'data'), help='data set whose held-out frames rank the seeds')
     a = p.parse_args(argv)
     seeds = [int(s) for s in a.seeds.split(',')]
     if not a.install_only:
-        train_seeds(seeds, a.jobs, extra, a.retrain)
+        train_seeds(seeds, a.jobs, extra, a.retrain, a.cont)
     install(seeds, a.data)
 
 

@@ -101,3 +101,33 @@ def test_score_counts_each_check_in_units_of_its_tolerance(ens):
     # a model 5 % off in C11 loses to one with 40 % more force error but C11 right
     good_c11 = {'by_category': {'near_equilibrium': {'n': 4, 'rmse_e_atom': 0.006, 'rmse_f': 0.21}}}
     assert ens.score(good_c11, {'a0': 3.2, 'C11': 100.0}, dft) < ens.score(m, {'a0': 3.2, 'C11': 105.5}, dft)
+
+
+def test_continue_starts_each_seed_from_its_installed_model(ens, monkeypatch):
+    """--continue: train.py gets --init-model with a work/ copy of the seed's own installed file (the default's for
+    the best seed, models/<name>-s<seed>.json for the others); a seed with nothing installed stops the run."""
+    M, N = ens.MODELS, ens.NAME
+    write_model(os.path.join(M, N), 1, yaml=True)
+    write_model(os.path.join(M, f'{N}-s2'), 2, yaml=False)
+    with open(os.path.join(M, f'{N}.metrics.json'), 'w') as f:
+        json.dump({'best_seed': 1}, f)
+    cmds = []
+
+    class Done:
+        returncode = 0
+
+        def __init__(self, cmd, **kw):
+            cmds.append(cmd)
+
+        def poll(self):
+            return 0
+    monkeypatch.setattr(ens.subprocess, 'Popen', Done)
+    monkeypatch.setattr(ens.time, 'sleep', lambda s: None)
+    ens.train_seeds([1, 2], 1, ['--steps', '7'], retrain=False, cont=True)
+    for seed, src in ((1, f'{N}.json'), (2, f'{N}-s2.json')):
+        cmd = next(c for c in cmds if c[c.index('--seed') + 1] == str(seed))
+        start = cmd[cmd.index('--init-model') + 1]
+        assert open(start).read() == open(os.path.join(M, src)).read() and start.startswith(ens.WORK)
+        assert cmd[-2:] == ['--steps', '7']
+    with pytest.raises(SystemExit, match='seed 3 has no installed model'):
+        ens.train_seeds([3], 1, [], retrain=False, cont=True)
