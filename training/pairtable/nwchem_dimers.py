@@ -1,6 +1,9 @@
 """All-electron PBE dimer energies (NWChem) for Mo-Mo, Mo-S, S-S at short range.
 
     cd training && OMP_NUM_THREADS=1 nice -n 19 /usr/bin/python3 pairtable/nwchem_dimers.py [--basis B] [--counterpoise]
+                                                                                       [--pairs MoMo,MoS,SS]
+--pairs: only these dimers and their counterpoise runs (the free atoms always), so that two workers can share a basis on two cores
+(e.g. --pairs MoMo beside --pairs MoS,SS); the cache is re-read before and after every run.
 
 Non-relativistic PBE (xc xpbe96 cpbe96), 0.01 Ha smearing, singlet everywhere and the triplet as well for Mo-S and
 S-S at r >= 0.9 A (UGBS+P: Mo-S from 1.1 A; the table keeps the lower state), binding energies relative to the spin-polarised free atoms
@@ -161,15 +164,28 @@ def todo(basis, counterpoise=False):
     return jobs
 
 
+def pair_of(key):
+    """The dimer a cache key belongs to ('ugbsp/MoS/0.900/m1', 'ugbsp/cp/S+Mo/0.600' -> 'MoS'); None for atoms."""
+    p = key.split("/")
+    if p[1] == "cp":
+        els = sorted(p[2].split("+"), key=lambda e: e != "Mo")
+        return "".join(els)
+    return p[1] if p[1] in PAIRS else None
+
+
 def main():
-    basis = sys.argv[sys.argv.index("--basis") + 1] if "--basis" in sys.argv else "dzvp"
-    res = load()
+    arg = lambda name, default: sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+    basis, pairs = arg("--basis", "dzvp"), arg("--pairs", ",".join(PAIRS)).split(",")
     for key, tag, atoms, mult, smear in todo(basis, "--counterpoise" in sys.argv):
-        if key in res:
+        if pair_of(key) not in pairs + [None]:
             continue
-        res[key] = nwchem(tag, atoms, basis, mult, smear)
+        if key in load():                 # re-read: a second worker (other --pairs) may have written meanwhile
+            continue
+        out = nwchem(tag, atoms, basis, mult, smear)
+        res = load()
+        res[key] = out
         save(res)
-        print(key, res[key], flush=True)
+        print(key, out, flush=True)
 
 
 if __name__ == "__main__":

@@ -168,3 +168,13 @@ def test_counterpoise_error():
     assert bsse("MoS", "b", d) == {0.6: pytest.approx(-0.32)}
     assert bsse("SS", "b", d) == {0.6: pytest.approx(-0.02)}
     assert bsse("MoMo", "b", d) == {}
+
+
+def test_cache_keys_map_to_their_dimer():
+    """--pairs splits the work between two workers by dimer, counterpoise runs included."""
+    import sys
+    sys.path.insert(0, os.path.join(TRAIN, "pairtable"))
+    from nwchem_dimers import pair_of
+    assert [pair_of(k) for k in ("ugbsp/MoS/0.900/m1", "ugbsp/cp/S+Mo/0.600", "ugbsp/cp/Mo+S/0.600",
+                                 "ugbsp/cp/Mo+Mo/0.300", "aqzp/SS/1.200/m1", "ugbsp/atom/S")] == \
+        ["MoS", "MoS", "MoS", "MoMo", "SS", None]
