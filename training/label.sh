@@ -6,8 +6,9 @@
 #                              the machine has a spare core (nice 19 yields to everything else)
 #   training/label.sh table-dimers [RMAX]  an extra worker on the dimers with r <= RMAX (default 1.6 A, the pair
 #                              table's; 5 = all dimers)
-#   training/label.sh ae-dimers  an extra worker on the all-electron NWChem dimers of the pair table (UGBS+P, the
-#                              AQZP check, the UGBS+P counterpoise runs)
+#   training/label.sh ae-dimers [PAIRS]  an extra worker on the all-electron NWChem dimers of the pair table (UGBS+P,
+#                              the AQZP check, the UGBS+P counterpoise runs); PAIRS (e.g. MoMo or MoS,SS) splits them
+#                              between two workers
 #   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
@@ -54,8 +55,10 @@ case "${1:-status}" in
     echo "started (pid $(cat $PIDF)); log: training/work/label.log" ;;
   ae-dimers)
     # the all-electron dimers alone (UGBS+P, the AQZP check, counterpoise), as an extra background worker
-    setsid nohup nice -n 19 bash -c "$PY pairtable/nwchem_dimers.py --basis ugbsp; $PY pairtable/nwchem_dimers.py --basis aqzp;
-      $PY pairtable/nwchem_dimers.py --basis ugbsp --counterpoise" \
+    # optional PAIRS (e.g. MoMo, or MoS,SS): a second worker beside the first on a spare core
+    P="--pairs ${2:-MoMo,MoS,SS}"
+    setsid nohup nice -n 19 bash -c "$PY pairtable/nwchem_dimers.py --basis ugbsp $P; $PY pairtable/nwchem_dimers.py --basis aqzp $P;
+      $PY pairtable/nwchem_dimers.py --basis ugbsp --counterpoise $P" \
       >> work/ae_dimers.log 2>&1 < /dev/null &
     lower $!; echo "all-electron dimer worker pid $!; log: training/work/ae_dimers.log" ;;
   extra)
