@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """DFT reference values for the model report (report.py), with THE setting of factory/dft.py (make_calc).
 
-    cd training && OMP_NUM_THREADS=1 nice -n 19 /usr/bin/python3 reference.py [--only strain,elastic,atoms,defects,phonons]
+    cd training && OMP_NUM_THREADS=1 nice -n 19 /usr/bin/python3 reference.py [--only strain,probes,elastic,atoms,defects,phonons]
                                                                                [--limit N] [--status]
     training/label.sh reference        (the same in the background; label.sh stop-reference stops it)
 
@@ -13,6 +13,8 @@ Geometry: a0 and t0 from validate.py (results/validation/lattice.json); the cell
 trainer/properties.py, so report.py evaluates the model on exactly the same structures.  Pieces, cheapest first:
   strain    3-atom cell at s x a0, s = 0.80 ... 1.20 (step 0.05), biaxial diag(s, s, 1) and uniaxial diag(s, 1, 1);
             atoms relaxed (BFGS, fmax 0.01 eV/A): 17 relaxations (s = 1 is shared)
+  probes    the 3-atom cell strongly compressed (uniaxial 0.6, 0.625; biaxial 0.725, 0.75), relaxed from a thin
+            (t0) and a thick (1.7 t0) start: the DFT side of the collapse check, where models switch branch
   elastic   3-atom cell at a0, eps_xx = -1, -0.5, 0, 0.5, 1 %, atoms relaxed (fmax 0.005 eV/A), energy and stress
             (relaxed-ion C11 = d sigma_xx / d eps_xx, C12 = d sigma_yy / d eps_xx, 2D = stress x c)
   atoms     the isolated Mo atom, spin-polarised (Hund, as factory's atoms) and spin-paired (validate.py's
@@ -45,12 +47,12 @@ PARTIAL = os.path.join(OUT, 'partial')
 H_PHONON = 0.02
 N_PHONON = 3
 DEFECT_ORDER = ['V_Mo', 'V_S2', 'Mo_S', 'S_Mo', 'V_MoS3']
-PIECES = ['strain', 'elastic', 'atoms', 'defects', 'phonons']
+PIECES = ['strain', 'probes', 'elastic', 'atoms', 'defects', 'phonons']
 # rough CPU estimates per calculation (s, one shared core), from the timings at hand: the 3-atom lattice points of
 # validate.py took 17-24 s and the s = 1 strain point 11 s; the Mo atom in data/atom 29 s; the 27-atom pristine cell
 # 430 s with symmetry (a displaced cell keeps only time reversal: 5 instead of ~2 irreducible k-points, ~2x);
 # V_S 3571 s for 13 BFGS steps (~275 s per step; the other defects keep similar symmetry, 15-30 steps expected)
-EST = {'strain': 40, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 850}
+EST = {'strain': 40, 'probes': 120, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 850}
 
 
 class Limit(Exception):
@@ -143,6 +145,33 @@ def run_strain(R, a0, t0):
             continue
         r.update(t0=t0, kpts=kpts_for(at), cpu_s=time.process_time() - t, positions=at.positions.tolist(),
                  cell=at.cell.array.tolist(), symbols=at.get_chemical_symbols())
+        R.save(name, r)
+
+
+# the strongly compressed 3-atom cell, where models' relaxed strain curves switch branch (a thicker layer): relaxed
+# from a thin start (the rest thickness t0) and a thick one (1.7 t0) at each factor, so that the DFT energy
+# envelope tells whether a drop of a model's relaxed curve there is physical (report.py, collapse check)
+PROBES = [('uniaxial', 0.6), ('uniaxial', 0.625), ('biaxial', 0.725), ('biaxial', 0.75)]
+PROBE_STARTS = {'thin': 1.0, 'thick': 1.7}
+
+
+def probe_names():
+    return [(mode, s, start, f'probe_{mode}_s{s:.3f}_{start}') for mode, s in PROBES for start in PROBE_STARTS]
+
+
+def run_probes(R, a0, t0):
+    for mode, s, start, name in probe_names():
+        if R.ck(name):
+            continue
+        R.check_limit()
+        t = time.process_time()
+        r, at = P.strain_point(R.calc_for(name), a0, PROBE_STARTS[start] * t0, s, mode, fmax=0.01, steps=150,
+                               **R.paths(name))
+        if not r['converged']:
+            print(f'{name}: not converged (fmax {r["fmax"]:.3f}); rerun resumes it', flush=True)
+            continue
+        r.update(start=start, t_start=PROBE_STARTS[start] * t0, kpts=kpts_for(at), cpu_s=time.process_time() - t,
+                 positions=at.positions.tolist(), cell=at.cell.array.tolist(), symbols=at.get_chemical_symbols())
         R.save(name, r)
 
 
@@ -284,6 +313,8 @@ def status(a0, t0):
     rows = []
     n_s = [Runner.ck(n) is not None for _, _, n in strain_names()]
     rows.append(('strain', sum(n_s), len(n_s), EST['strain']))
+    n_p = [Runner.ck(n) is not None for *_, n in probe_names()]
+    rows.append(('probes', sum(n_p), len(n_p), EST['probes']))
     n_e = [Runner.ck(f'elastic_exx{e:+.4f}') is not None for e in P.ELASTIC_STRAINS]
     rows.append(('elastic', sum(n_e), len(n_e), EST['elastic']))
     n_a = [Runner.ck(n) is not None for n in ('atom_Mo', 'atom_Mo_paired', 'atom_S', 'atom_S_paired')]
@@ -319,7 +350,7 @@ def main():
             if piece not in only:
                 continue
             t = time.time()
-            {'strain': lambda: run_strain(R, a0, t0), 'elastic': lambda: run_elastic(R, a0, t0), 'atoms': lambda: run_atoms(R),
+            {'strain': lambda: run_strain(R, a0, t0), 'probes': lambda: run_probes(R, a0, t0), 'elastic': lambda: run_elastic(R, a0, t0), 'atoms': lambda: run_atoms(R),
              'defects': lambda: run_defects(R, a0, t0), 'phonons': lambda: run_phonons(R, a0, t0)}[piece]()
             summary(a0, t0)
             print(f'{time.strftime("%H:%M:%S")} {piece}: finished ({time.time() - t:.0f} s wall this run)', flush=True)

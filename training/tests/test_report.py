@@ -295,3 +295,31 @@ def test_report_quick_end_to_end(tmp_path):
     report.main(['--model', model, '--out', out, '--quick', '--only', 'lattice,rmse', '--max-steps', '5'])
     text2 = open(os.path.join(out, 'REPORT.md')).read()
     assert text2.count('| yes |') == 2  # timings table: both pieces from the cache
+
+
+def test_collapse_drops_judged_by_dft_probes():
+    """A drop on a relaxed strain curve passes only where DFT (reference.py's probes, the lower of the two starts)
+    drops as well between the flagged factor and its neighbour towards the minimum; rigid-curve drops never pass."""
+    import report
+    fac = [0.575, 0.6, 0.625, 0.65]
+    chk = lambda v, ok=True: {'check': {'violations': v, 'x_min': 1.0, 'min_in_window': ok}}
+    co = {'factors': fac, 'uniaxial_relaxed': chk([0.6]), 'uniaxial_rigid': chk([]),
+          'biaxial_relaxed': chk([]), 'biaxial_rigid': chk([])}
+    probe = lambda e: {'energy_per_atom': e}
+    drops = {('uniaxial', 0.6): [probe(-4.5), probe(-4.9)], ('uniaxial', 0.625): [probe(-4.6), probe(-4.4)]}
+    v = report.probe_verdicts(co, drops)['uniaxial_relaxed'][0.6]
+    assert v['neighbour'] == 0.625 and v['dft_e'] == -4.9 and v['dft_e_neighbour'] == -4.6 and v['physical'] is True
+    assert report.collapse_ok(co, report.probe_verdicts(co, drops))
+    rises = {('uniaxial', 0.6): [probe(-4.5)], ('uniaxial', 0.625): [probe(-4.6)]}
+    assert report.probe_verdicts(co, rises)['uniaxial_relaxed'][0.6]['physical'] is False
+    assert not report.collapse_ok(co, report.probe_verdicts(co, rises))
+    assert report.probe_verdicts(co, {})['uniaxial_relaxed'][0.6]['physical'] is None
+    assert not report.collapse_ok(co, report.probe_verdicts(co, {}))
+    # a drop on a rigid curve, or a minimum outside 0.9-1.1, fails whatever DFT says
+    co_rigid = dict(co, uniaxial_rigid=chk([0.6]))
+    assert not report.collapse_ok(co_rigid, report.probe_verdicts(co_rigid, drops))
+    co_far = dict(co, biaxial_rigid=chk([], ok=False))
+    assert not report.collapse_ok(co_far, report.probe_verdicts(co_far, drops))
+    # no drops at all: passes without DFT
+    flat = dict(co, uniaxial_relaxed=chk([]))
+    assert report.collapse_ok(flat, report.probe_verdicts(flat, {}))
