@@ -52,7 +52,7 @@ PIECES = ['strain', 'probes', 'elastic', 'atoms', 'defects', 'phonons']
 # validate.py took 17-24 s and the s = 1 strain point 11 s; the Mo atom in data/atom 29 s; the 27-atom pristine cell
 # 430 s with symmetry (a displaced cell keeps only time reversal: 5 instead of ~2 irreducible k-points, ~2x);
 # V_S 3571 s for 13 BFGS steps (~275 s per step; the other defects keep similar symmetry, 15-30 steps expected)
-EST = {'strain': 40, 'probes': 120, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 850}
+EST = {'strain': 40, 'probes': 400, 'elastic': 60, 'atoms': 30, 'defects': 6000, 'phonons': 850}
 
 
 class Limit(Exception):
