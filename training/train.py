@@ -137,7 +137,9 @@ def main(argv=None):
             v = '' if r['rmse_v_atom'] is None else f"  virial {1000 * r['rmse_v_atom']:.1f} meV/atom"
             print(f"{name:9s} {g:17s} n={r['n']:4d}  E {1000 * r['rmse_e_atom']:8.2f} meV/atom  F {r['rmse_f']:.4f} eV/A{v}")
     provenance = {'dptab_training': {
-        'trainer': 'training/train.py', 'argv': sys.argv[1:] if argv is None else list(argv), 'seed': a.seed,
+        'trainer': 'training/train.py', 'argv': sys.argv[1:] if argv is None else list(argv),
+        'options': vars(a),  # every option as resolved, defaults included (defaults change between sessions)
+        'seed': a.seed,
         'steps': a.steps, 'train_seconds': round(time.time() - t0, 1), 'n_train': len(train_frames), 'n_held_out': len(held_out),
         'categories': sorted({f.category for f in frames}), 'table': None if a.table == 'none' else os.path.basename(a.table),
         'held_out_rmse': metrics['by_category'].get('near_equilibrium') or metrics['by_category'].get('all'),

@@ -397,6 +397,10 @@ def test_init_model_continues_an_exported_model(tmp_path):
     assert m1['by_category'] == m2['by_category'] and m1['train_by_category'] == m2['train_by_category']
     prov = json.load(open(out2 + '.json'))['dptab_training']
     assert prov['init_model']['file'] == 'a.json' and len(prov['init_model']['sha256']) == 64
+    # every option is recorded as resolved, defaults included
+    assert prov['options']['steps'] == 0 and prov['options']['energy_weight'] in ('atoms', 'frames')
+    import yaml
+    assert yaml.safe_load(open(out2 + '.yaml'))['dptab_training']['options'] == prov['options']
 
 
 def test_near_equilibrium_needs_rest_bonds():
