@@ -405,7 +405,7 @@ def test_init_model_continues_an_exported_model(tmp_path):
 
 def test_near_equilibrium_needs_rest_bonds():
     """A uniformly strained 3-atom monolayer has no forces (symmetry) but is not near equilibrium: the Mo-S bond
-    test catches it; rattling does not move the bond measure (mean of the six nearest S)."""
+    and Mo-Mo tests catch it; rattling does not move the measure (mean distance of the six nearest)."""
     from trainer.data import Frame
     from trainer.train import near_equilibrium, D_MOS
     a, dz = 3.1855, 1.5632
@@ -419,12 +419,20 @@ def test_near_equilibrium_needs_rest_bonds():
         c[:, 2] = 10 + (c[:, 2] - 10) * s
         return Frame('s', cat, c, box0 * [s, s, 1], atype, -20.0, np.zeros((3, 3)), None)
 
-    assert frame(1.0).mo_s_bond() == pytest.approx(D_MOS, rel=2e-3)
-    assert frame(1.3).mo_s_bond() == pytest.approx(1.3 * D_MOS, rel=2e-3)
+    assert frame(1.0).shell_distance(0, 1) == pytest.approx(D_MOS, rel=2e-3)
+    assert frame(1.3).shell_distance(0, 1) == pytest.approx(1.3 * D_MOS, rel=2e-3)
+    assert frame(1.0).shell_distance(0, 0) == pytest.approx(a)      # the six periodic images of the one Mo
     assert near_equilibrium(frame(1.0)) and near_equilibrium(frame(1.02, rattle=0.05))
     assert not near_equilibrium(frame(1.3)) and not near_equilibrium(frame(0.9))
     assert not near_equilibrium(frame(1.0, cat='hot'))
+    # compressed in-plane to 0.8 but thickened so that the Mo-S bonds keep their length: the Mo-Mo test catches it
+    thick = frame(0.8)
+    thick.coord[:, 2] = 10 + (coord0[:, 2] - 10) * np.sqrt(D_MOS ** 2 - (0.8 * a / 3 ** 0.5) ** 2) / dz
+    assert thick.shell_distance(0, 1) == pytest.approx(D_MOS, rel=1e-3) and not near_equilibrium(thick)
     # the type map decides which type is Mo
     swapped = frame(1.0)
     swapped.atype = 1 - swapped.atype
-    assert near_equilibrium(swapped, ('S', 'Mo')) and swapped.mo_s_bond() != pytest.approx(D_MOS, rel=0.05)
+    assert near_equilibrium(swapped, ('S', 'Mo')) and swapped.shell_distance(0, 1) != pytest.approx(D_MOS, rel=0.05)
+    # no periodic images and a single Mo: no Mo-Mo shell, so not near equilibrium
+    lone = Frame('s', 'monolayer', coord0, None, atype, -20.0, np.zeros((3, 3)), None)
+    assert lone.shell_distance(0, 0) is None and not near_equilibrium(lone)

@@ -36,19 +36,21 @@ class Frame:
     def natoms(self) -> int:
         return len(self.atype)
 
-    def mo_s_bond(self, mo: int = 0, s: int = 1) -> float | None:
-        """Median over Mo atoms of the mean distance to the six nearest S (the first shell of MoS2; periodic images
-        included; atom types `mo`, `s`): a bond length that rattling does not bias.  None without both species."""
-        pm, ps = self.coord[self.atype == mo], self.coord[self.atype == s]
-        if not len(pm) or not len(ps):
+    def shell_distance(self, a: int, b: int, k: int = 6) -> float | None:
+        """Median over the atoms of type a of the mean distance to their k nearest atoms of type b (periodic images
+        included): a bond length that rattling does not bias.  None without both types."""
+        pa, pb = self.coord[self.atype == a], self.coord[self.atype == b]
+        if not len(pa) or not len(pb):
             return None
         shifts = np.zeros((1, 3))
         if self.box is not None:
-            n = np.array([[i, j, k] for i in range(-2, 3) for j in range(-2, 3) for k in range(-1, 2)])
+            n = np.array([[i, j, l] for i in range(-2, 3) for j in range(-2, 3) for l in range(-1, 2)])
             shifts = n @ self.box
-        d = np.linalg.norm(pm[:, None, None, :] - ps[None, :, None, :] - shifts[None, None, :, :], axis=-1)
-        d = np.sort(d.reshape(len(pm), -1), axis=1)[:, :6]
-        return float(np.median(d.mean(axis=1)))
+        d = np.linalg.norm(pa[:, None, None, :] - pb[None, :, None, :] - shifts[None, None, :, :], axis=-1)
+        d = d.reshape(len(pa), -1)
+        d = np.sort(np.where(d < 1e-8, np.inf, d), axis=1)[:, :k]   # an atom is not its own neighbour
+        d = d[np.isfinite(d).all(axis=1)]                            # atoms with k neighbours of type b
+        return float(np.median(d.mean(axis=1))) if len(d) else None
 
 
 def read_system(path: str, type_map: list[str]) -> list[Frame]:
