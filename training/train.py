@@ -70,6 +70,10 @@ def main(argv=None):
     p.add_argument('--energy-weight', choices=['atoms', 'frames'], default='frames',
                    help="energy term per frame: 'atoms' = DeePMD-kit's pref_e/N*dE^2 (large cells dominate), "
                         "'frames' = pref_e*mean(N)*(dE/N)^2 (every frame's per-atom error counts alike)")
+    p.add_argument('--relative-e', type=float, default=0.0,
+                   help='eV/atom: the energy and virial residuals of the frames under the relative force error are '
+                        'divided by (1 + |E - E_ref|/N / this), E_ref = their composition at the fitted per-type energy; '
+                        '0: off')
     p.add_argument('--relative-f-min-force', type=float, default=5.0,
                    help='the relative force error applies to frames whose largest DFT force exceeds this (eV/A)')
     p.add_argument('--bias-exclude', default='dimer,atom', help='categories left out of the energy-bias fit')
@@ -114,6 +118,7 @@ def main(argv=None):
     pr = [float(x) for x in a.pref.split(',')]
     tc = TrainConfig(
         loss=LossConfig(*pr, relative_f=a.relative_f or None, relative_f_min_force=a.relative_f_min_force,
+                        relative_e=a.relative_e or None,
                         energy_weight=a.energy_weight),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed,
         precision=a.precision, init_model=init_sha)

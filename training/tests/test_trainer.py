@@ -254,6 +254,48 @@ def test_loss_schedules_and_relative_force():
     assert abs(float(l) - 2.0) < 1e-12
 
 
+def test_relative_energy_of_high_force_frames():
+    """relative_e: the energy and virial residuals of a frame under the relative force error are divided by
+    (1 + |E - E_ref|/N / relative_e); a frame below the force threshold, and the reported RMSEs, are unchanged."""
+    from trainer.loss import LossConfig, batch_loss
+    F = torch.tensor([[3.0, 4.0, 0.0], [0.0, 0.0, 0.0], [0.1, 0.0, 0.0], [0.0, 0.0, 0.0]], dtype=DTYPE)  # 2 frames
+    frame = torch.tensor([0, 0, 1, 1])
+    energy = torch.tensor([10.0, -14.0], dtype=DTYPE)     # frame 0: 12 eV/atom above E_ref, frame 1: at E_ref
+    energy_ref = torch.tensor([-14.0, -14.0], dtype=DTYPE)
+    W = torch.zeros(2, 3, 3, dtype=DTYPE)
+    pred = {'energy': energy + torch.tensor([2.0, 2.0], dtype=DTYPE), 'force': F.clone(), 'virial': W + 1.0}
+    c = LossConfig(relative_f=1.0, relative_f_min_force=1.0, energy_weight='atoms')
+    args = (pred, energy, F, W, torch.tensor([2, 2]), frame)
+    plain, info0 = batch_loss(c, (1.0, 0.0, 1.0), *args)
+    c.relative_e = 3.0                                      # frame 0: scale 1 + 12/3 = 5
+    rel, info1 = batch_loss(c, (1.0, 0.0, 1.0), *args, energy_ref)
+    per_frame = lambda s: 1 / 2 * (2 / s) ** 2 + 1 / 2 * (1 / s) ** 2   # energy 2 eV over N = 2, virial 1 per element
+    assert abs(float(plain) - (per_frame(1) + per_frame(1)) / 2) < 1e-12
+    assert abs(float(rel) - (per_frame(5) + per_frame(1)) / 2) < 1e-12
+    assert info0 == info1
+    # without a reference energy the term is left alone
+    assert abs(float(batch_loss(c, (1.0, 0.0, 1.0), *args)[0]) - float(plain)) < 1e-12
+
+
+def test_train_sets_the_reference_energy_for_relative_e(tmp_path):
+    """train() gives every frame its composition's energy at the fitted per-type bias when relative_e is on."""
+    import train as T
+    from trainer.data import split
+    out = str(tmp_path / 'r')
+    T.main(['--tiny', '--steps', '2', '--relative-e', '1', '--out', out, '--threads', '1'])
+    prov = json.load(open(out + '.json'))['dptab_training']
+    assert prov['options']['relative_e'] == 1.0
+    from trainer import export
+    m = export.load(out + '.json')
+    frames = T.fitted_frames(os.path.join(TRAIN, 'data'), ['Mo', 'S'])
+    from trainer.train import TrainConfig, train
+    from trainer.loss import LossConfig
+    few = split(frames, 0.1, never={'atom'})[0][:3]
+    train(m, few, TrainConfig(loss=LossConfig(relative_f=1.0, relative_e=1.0)), steps=1, log=None, stat=False)
+    per_type = (m.bias_atom_e + m.out_bias).detach().numpy()
+    assert all(abs(f.energy_ref - per_type[f.atype].sum()) < 1e-9 for f in few)
+
+
 def test_energy_weight_of_frames_of_different_sizes():
     """'atoms' (DeePMD-kit): a frame's energy term is N x its squared per-atom error; 'frames': mean(N) x it, the
     same for every frame."""

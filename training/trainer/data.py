@@ -27,6 +27,7 @@ class Frame:
     virial: np.ndarray | None  # (3, 3)
     nb: NeighborData | None = None
     id: str = ''  # the labeller's configuration id (meta.json), or system path + index
+    energy_ref: float | None = None  # condensed-phase energy of its composition (set by train() for relative_e)
 
     @property
     def max_force(self) -> float:

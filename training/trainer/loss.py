@@ -22,6 +22,11 @@ class LossConfig:
     # configurations whose largest DFT force exceeds relative_f_min_force (0: every configuration); None: off.
     relative_f: float | None = None
     relative_f_min_force: float = 0.0
+    # the same frames' energy and virial residuals divided by (1 + e_exc / relative_e), e_exc = |E_dft - E_ref| / N the
+    # frame's energy per atom away from the condensed-phase energy of its composition (the fitted per-type bias,
+    # eV/atom): a strongly compressed cell 20 eV/atom up counts for its relative, not its absolute, energy error, as
+    # its forces do under relative_f (needs relative_f; None: off)
+    relative_e: float | None = None
     # how frames of different sizes weigh in the energy term: 'atoms' = DeePMD-kit's pref_e/N * dE^2 (a frame counts
     # N times its squared per-atom error, so a 3-atom primitive cell barely counts next to a 36-atom supercell);
     # 'frames' = pref_e * N_mean * (dE/N)^2 (every frame's per-atom error counts the same, at the same overall scale
@@ -50,12 +55,14 @@ def prefactors(cfg: LossConfig, lr: float, start_lr: float) -> tuple[float, floa
 
 
 def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, energy: torch.Tensor, force: torch.Tensor,
-               virial: torch.Tensor | None, natoms: torch.Tensor, frame: torch.Tensor) -> tuple[torch.Tensor, dict]:
+               virial: torch.Tensor | None, natoms: torch.Tensor, frame: torch.Tensor,
+               energy_ref: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
     """DeePMD-kit's EnerStdLoss averaged over the frames of a batch (frame (n,): the frame of each atom):
     per frame pref_e/N * (dE)^2 + pref_f * mean((dF)^2) + pref_v/N * mean((dW)^2)   (N atoms); with energy_weight
     'frames' the energy term is pref_e * mean(N) * (dE/N)^2.
     With relative_f, the force residual of each atom of a frame whose largest DFT force exceeds relative_f_min_force
-    is divided by (|F_dft| + relative_f) (the paper's eq. 4)."""
+    is divided by (|F_dft| + relative_f) (the paper's eq. 4); with relative_e (and energy_ref (F,), the condensed-phase
+    energy of each frame's composition) the energy and virial residuals of those frames by (1 + |E - E_ref|/N / relative_e)."""
     pe, pf, pv = pref
     nf = len(energy)
     nat = natoms.to(force.dtype)
@@ -63,24 +70,29 @@ def batch_loss(cfg: LossConfig, pref: tuple[float, float, float], pred: dict, en
     df = pred['force'] - force
     df2 = (df * df).sum(dim=1)
     w2 = df2
+    escale = torch.ones_like(de)  # divides each frame's energy and virial residual in the loss (relative_e)
     if cfg.relative_f is not None:
         fn = force.norm(dim=1)
         with warnings.catch_warnings():  # scatter_reduce is "beta" in torch 1.13 (and stable since)
             warnings.simplefilter('ignore')
             fmax = torch.zeros(nf, dtype=force.dtype).scatter_reduce(0, frame, fn, reduce='amax', include_self=False)
-        rel = (fmax > cfg.relative_f_min_force)[frame]
+        rel_frame = fmax > cfg.relative_f_min_force
+        rel = rel_frame[frame]
         w2 = torch.where(rel, df2 / (fn + cfg.relative_f) ** 2, df2)
+        if cfg.relative_e is not None and energy_ref is not None:
+            escale = torch.where(rel_frame, 1 + (energy - energy_ref).abs() / nat / cfg.relative_e, escale)
     mse_f = torch.zeros(nf, dtype=force.dtype).index_add(0, frame, w2) / (3 * nat)
+    dew = de / escale
     if cfg.energy_weight == 'frames':
-        loss = pe * nat.mean() * (de / nat) ** 2 + pf * mse_f
+        loss = pe * nat.mean() * (dew / nat) ** 2 + pf * mse_f
     else:
-        loss = pe / nat * de * de + pf * mse_f
+        loss = pe / nat * dew * dew + pf * mse_f
     info = {'rmse_e_atom': float(((de.detach() / nat) ** 2).mean().sqrt()),
             'rmse_f': float((df2.detach().sum() / (3 * len(frame))).sqrt())}
     if pv > 0 and virial is not None:
         dv = pred['virial'] - virial
         mse_v = (dv * dv).mean(dim=(1, 2))
-        loss = loss + pv / nat * mse_v
+        loss = loss + pv / nat * mse_v / escale ** 2
         info['rmse_v_atom'] = float((mse_v.detach() / nat ** 2).mean().sqrt())
     return loss.mean(), info
 

@@ -50,6 +50,7 @@ class Batch:
     energy: torch.Tensor  # (F,)
     force: torch.Tensor  # (n, 3)
     virial: torch.Tensor | None  # (F, 3, 3); None unless every frame has one
+    energy_ref: torch.Tensor | None = None  # (F,) condensed-phase energy of each frame's composition (relative_e)
 
 
 def make_batch(frames: list[Frame], dtype: torch.dtype = DTYPE) -> Batch:
@@ -64,7 +65,8 @@ def make_batch(frames: list[Frame], dtype: torch.dtype = DTYPE) -> Batch:
         natoms=torch.as_tensor([f.natoms for f in frames]),
         energy=t([f.energy for f in frames]),
         force=t(np.concatenate([f.force for f in frames])),
-        virial=t(np.stack([f.virial for f in frames])) if all(f.virial is not None for f in frames) else None)
+        virial=t(np.stack([f.virial for f in frames])) if all(f.virial is not None for f in frames) else None,
+        energy_ref=t([f.energy_ref for f in frames]) if all(f.energy_ref is not None for f in frames) else None)
 
 
 def predict(model: DPModel, b: Batch) -> dict:
@@ -74,7 +76,7 @@ def predict(model: DPModel, b: Batch) -> dict:
 def batch_loss(model: DPModel, frames: list[Frame] | Batch, cfg: TrainConfig, lr: float):
     b = frames if isinstance(frames, Batch) else make_batch(frames, model.dtype)
     return loss_of_batch(cfg.loss, prefactors(cfg.loss, lr, cfg.lr.start_lr), predict(model, b), b.energy, b.force,
-                         b.virial, b.natoms, b.frame)
+                         b.virial, b.natoms, b.frame, b.energy_ref)
 
 
 def fingerprint(model: DPModel, frames: list[Frame], cfg: TrainConfig) -> str:
@@ -99,6 +101,10 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         for f in frames:
             if f.nb is None:
                 f.nb = model.neighbors(f.coord, f.box, f.atype)
+    if cfg.loss.relative_e is not None:  # each frame's reference: its composition at the model's per-type energy
+        per_type = (model.bias_atom_e + model.out_bias).detach().cpu().numpy()
+        for f in frames:
+            f.energy_ref = float(per_type[f.atype].sum())
     rng = random.Random(cfg.seed)
     order: list[int] = []
     model.to(getattr(torch, cfg.precision))
