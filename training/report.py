@@ -756,7 +756,6 @@ def write_report(res, refs, args, meta, outdir, made, timings):
           f'neighbouring factor), "rigid": thickness kept at t0. Criterion: {co["criterion"]}.\n')
         if 'collapse.png' in made:
             a('![collapse](collapse.png)\n')
-        verdicts = probe_verdicts(co, refs['probes'])
         a('| curve | minimum at | E/atom at min (eV) | non-monotonic at | DFT at the drop | result |\n|---|---|---|---|---|---|')
         for mode in ('biaxial', 'uniaxial'):
             for kind in ('relaxed', 'rigid'):
@@ -771,10 +770,11 @@ def write_report(res, refs, args, meta, outdir, made, timings):
                                    f' ({"drops too: physical" if v["physical"] else "rises: the model is wrong"})')
                 a(f'| {mode}, {kind} | {c["x_min"]:.3f} | {c["y_min"]:.4f} | {", ".join(f"{x:.3f}" for x in c["violations"]) or "-"} | '
                   f'{"; ".join(dft) or "-"} | {"ok" if c["ok"] else "**FLAG**"} |')
-        a('\nDFT at a drop: reference.py\'s probes (the 3-atom cell at uniaxial 0.6 and 0.625, biaxial 0.725 and 0.75, '
-          'relaxed from a thin (t0) and a thick (1.7 t0) start; the lower of the two) at the flagged factor and at its '
-          'neighbour towards the minimum. A drop that DFT shows too is a physical branch switch of the compressed '
-          'layer (it thickens), not a collapse of the model.\n')
+        probed = '; '.join(f'{m} {s:g}' for m, s in sorted(refs['probes'])) or 'none computed yet'
+        a(f'\nDFT at a drop: reference.py\'s probes (the 3-atom cell at {probed}, relaxed from a thin (t0) and a thick '
+          '(1.7 t0) start; the lower of the two) at the flagged factor and at its neighbour towards the minimum. A drop '
+          'that DFT shows too is a physical branch switch of the compressed layer (it thickens), not a collapse of the '
+          'model.\n')
     # 4 elastic
     el = res.get('elastic') or {}
     a('## 4. Elastic constants (2D, relaxed-ion)\n')
