@@ -6,6 +6,10 @@
     /usr/bin/python3 training/ensemble.py --install-only        pick and install from finished runs
     /usr/bin/python3 training/ensemble.py --continue -- --steps 20000 --start-lr 3e-4   fine-tune every installed
                                                                 seed on today's data and table, then install
+    /usr/bin/python3 training/ensemble.py --continue -- --steps 0      re-export every installed seed with the
+                                                                current models/mos2-pairtable.txt (after build_table.py):
+                                                                no fitted frame has an atom in the blend window, so the
+                                                                table never enters the fit and nothing needs retraining
 
 Each seed trains into training/work/models/s<seed>.{yaml,json,metrics.json,log} (a finished seed is skipped unless
 --retrain); a seed with no run in work/ (a fresh checkout) is taken as installed in models/.  Every seed is evaluated

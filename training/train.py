@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from trainer import export  # noqa: E402
+from trainer.calculator import file_sha256, read_model_dict  # noqa: E402
 from trainer.data import isolated_atom_energies, read_dataset, split  # noqa: E402
 from trainer.loss import LossConfig, LRConfig  # noqa: E402
 from trainer.model import DPModel, ModelConfig, PairTable, build_neighbors  # noqa: E402
@@ -107,6 +108,7 @@ def main(argv=None):
         init = export.load(a.init_model)
         cfg = init.cfg
         init_sha = hashlib.sha256(open(a.init_model, 'rb').read()).hexdigest()
+        init_provenance = read_model_dict(a.init_model).get('dptab_training')
     table = None if a.table == 'none' else PairTable.from_file(a.table, cfg.rcut)
     model = DPModel(cfg, table)
     if a.init_model:  # the current table file replaces the one inside the init model (they differ once it is rebuilt)
@@ -147,10 +149,14 @@ def main(argv=None):
         'seed': a.seed,
         'steps': a.steps, 'train_seconds': round(time.time() - t0, 1), 'n_train': len(train_frames), 'n_held_out': len(held_out),
         'categories': sorted({f.category for f in frames}), 'table': None if a.table == 'none' else os.path.basename(a.table),
+        'table_sha256': None if a.table == 'none' else file_sha256(a.table),
         'held_out_rmse': metrics['by_category'].get('near_equilibrium') or metrics['by_category'].get('all'),
     }}
     if a.init_model:
-        provenance['dptab_training']['init_model'] = {'file': os.path.basename(a.init_model), 'sha256': init_sha}
+        # the start model's own provenance nested inside: a chain of fine-tunes (or a re-export with a rebuilt table,
+        # --steps 0) keeps its whole history
+        provenance['dptab_training']['init_model'] = {'file': os.path.basename(a.init_model), 'sha256': init_sha,
+                                                      'provenance': init_provenance}
     for ext in ('yaml', 'json'):
         export.save(model, f'{a.out}.{ext}', extra=provenance)
     with open(f'{a.out}.metrics.json', 'w') as f:

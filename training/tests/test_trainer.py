@@ -443,6 +443,30 @@ def test_init_model_continues_an_exported_model(tmp_path):
     assert prov['options']['steps'] == 0 and prov['options']['energy_weight'] in ('atoms', 'frames')
     import yaml
     assert yaml.safe_load(open(out2 + '.yaml'))['dptab_training']['options'] == prov['options']
+    # the start model's provenance travels along: a chain of fine-tunes keeps its whole history
+    assert prov['init_model']['provenance']['steps'] == 3 and 'init_model' not in prov['init_model']['provenance']
+
+
+@pytest.mark.skipif(not os.path.isdir(DATA), reason='no training/data')
+def test_zero_steps_with_a_rebuilt_table_retables_a_model(tmp_path):
+    """A rebuilt pair table goes into trained models by --init-model M --steps 0 --table NEW: the new table replaces
+    the old one in the export (and its sha256 is recorded), and every fitted frame's figures stay exactly the same,
+    because no fitted frame has an atom within the blend window (w = 0), so the table never enters the fit."""
+    import train as T
+    from trainer.calculator import file_sha256
+    rows = np.loadtxt(TABLE)
+    rows[:, 1:] *= 1.5  # another table, same grid
+    new_table = str(tmp_path / 'new.txt')
+    np.savetxt(new_table, rows)
+    out1, out2 = str(tmp_path / 'a'), str(tmp_path / 'b')
+    T.main(['--tiny', '--steps', '2', '--out', out1, '--threads', '1'])
+    T.main(['--init-model', out1 + '.json', '--steps', '0', '--table', new_table, '--out', out2, '--threads', '1'])
+    m1, m2 = (json.load(open(o + '.metrics.json')) for o in (out1, out2))
+    assert m1['by_category'] == m2['by_category'] and m1['train_by_category'] == m2['train_by_category']
+    d1, d2 = (json.load(open(o + '.json')) for o in (out1, out2))
+    tab = lambda d: np.asarray(d['model']['models'][1]['tab']['@variables']['tab_data']['value'])
+    assert not np.allclose(tab(d1), tab(d2))
+    assert d2['dptab_training']['table_sha256'] == file_sha256(new_table) != d1['dptab_training']['table_sha256']
 
 
 def test_near_equilibrium_needs_rest_bonds():
