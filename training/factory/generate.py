@@ -21,6 +21,11 @@ SEED = 20261123
 CATEGORIES = ["atom", "dimer", "bulk", "monolayer", "vacancy", "substitution",
               "nanopore", "interstitial", "hot"]
 
+VACANCIES = ["VS", "VS2_same", "VS2_opp", "VMo", "VMoS3"]
+ANTISITES = ["MoS", "SMo", "MoS_top_bottom"]
+# thermal displacements (per component): about 0.04 A at 300 K and 0.08 A at 1000 K in MoS2
+THERMAL = (0.02, 0.08)
+
 
 def _box_isolated(symbols, positions):
     # slightly different box edges break the cubic symmetry of the isolated atom/dimer
@@ -95,6 +100,15 @@ def gen_monolayer(rng):
         sig = rng.uniform(0.02, 0.1)
         S.rattle(at, rng, sig, dmin=1.0)
         out.append((at, dict(kind="condensed", note=f"monolayer {name} {mode} compression={s:.3f} rattle={sig:.3f}")))
+    # near equilibrium: nearly unstrained cells with thermal-size displacements (the frames the near-equilibrium
+    # accuracy is judged on; the cells above are mostly strained or rattled beyond it)
+    for i in range(24):
+        name = ("ortho", "hex2", "ortho", "hex2", "hex3", "hex2")[i % 6]
+        at = {"ortho": S.monolayer_ortho(1, 1), "hex2": S.monolayer_hex(2), "hex3": S.monolayer_hex(3)}[name]
+        s = S.strain_cell(at, rng, 0.98, 1.02, inplane_only=True, shear=0.01)
+        sig = rng.uniform(*THERMAL)
+        S.rattle(at, rng, sig)
+        out.append((at, dict(kind="condensed", note=f"monolayer {name} thermal strain={s:.3f} rattle={sig:.3f}")))
     return out
 
 
@@ -116,62 +130,84 @@ def _neighbours(at, i, symbol=None, n=1):
     return order[:n]
 
 
+def _vacancy_cell(rep, kind):
+    """A rep x rep monolayer with one vacancy of `kind` (VACANCIES)."""
+    at = S.monolayer_hex(rep)
+    mo = [j for j in range(len(at)) if at[j].symbol == "Mo"]
+    s_ = [j for j in range(len(at)) if at[j].symbol == "S"]
+    zc = at.positions[mo, 2].mean()
+    top = [j for j in s_ if at.positions[j, 2] > zc]
+    if kind == "VS":
+        rm = [top[0]]
+    elif kind == "VS2_same":
+        rm = [top[0]] + [j for j in _neighbours(at, top[0], "S", 10) if at.positions[j, 2] > zc][:1]
+    elif kind == "VS2_opp":
+        rm = [top[0]] + [j for j in _neighbours(at, top[0], "S", 3) if at.positions[j, 2] < zc][:1]
+    elif kind == "VMo":
+        rm = [mo[0]]
+    else:
+        rm = [mo[0]] + _neighbours(at, mo[0], "S", 3)
+    return _remove(at, rm)
+
+
+def _defect_thermal(rng, build, kinds, label):
+    """Near-equilibrium defect cells: the defect of each kind in 2x2 (twice) and 3x3 cells, nearly unstrained, with
+    thermal-size displacements (the frames the near-equilibrium accuracy is judged on)."""
+    out = []
+    for rep in (2, 2, 3):
+        for kind in kinds:
+            at = build(rep, kind)
+            S.strain_cell(at, rng, 0.985, 1.015, inplane_only=True, shear=0.01)
+            sig = rng.uniform(*THERMAL)
+            S.rattle(at, rng, sig)
+            out.append((at, dict(kind="condensed", note=f"{rep}x{rep} {label}{kind} thermal rattle={sig:.3f}")))
+    return out
+
+
 def gen_vacancy(rng):
     out = []
-    kinds = ["VS", "VS2_same", "VS2_opp", "VMo", "VMoS3"]
     for rep, n in [(2, 8), (3, 8)]:
-        for kind in kinds:
+        for kind in VACANCIES:
             for i in range(n if rep == 2 else n // 2):
-                at = S.monolayer_hex(rep)
-                mo = [j for j in range(len(at)) if at[j].symbol == "Mo"]
-                s_ = [j for j in range(len(at)) if at[j].symbol == "S"]
-                zc = at.positions[mo, 2].mean()
-                top = [j for j in s_ if at.positions[j, 2] > zc]
-                if kind == "VS":
-                    rm = [top[0]]
-                elif kind == "VS2_same":
-                    rm = [top[0], _neighbours(at, top[0], "S", 10)[0]]
-                    rm = [top[0]] + [j for j in _neighbours(at, top[0], "S", 10) if at.positions[j, 2] > zc][:1]
-                elif kind == "VS2_opp":
-                    rm = [top[0]] + [j for j in _neighbours(at, top[0], "S", 3) if at.positions[j, 2] < zc][:1]
-                elif kind == "VMo":
-                    rm = [mo[0]]
-                else:
-                    rm = [mo[0]] + _neighbours(at, mo[0], "S", 3)
-                at = _remove(at, rm)
+                at = _vacancy_cell(rep, kind)
                 S.strain_cell(at, rng, 0.97, 1.04, inplane_only=True, shear=0.02)
                 sig = rng.uniform(0.03, 0.2)
                 S.rattle(at, rng, sig)
                 out.append((at, dict(kind="condensed", note=f"{rep}x{rep} {kind} rattle={sig:.3f}")))
-    return out
+    return out + _defect_thermal(rng, _vacancy_cell, VACANCIES, "")
+
+
+def _antisite_cell(rep, kind):
+    """A rep x rep monolayer with one antisite of `kind` (ANTISITES)."""
+    at = S.monolayer_hex(rep)
+    mo = [j for j in range(len(at)) if at[j].symbol == "Mo"]
+    s_ = [j for j in range(len(at)) if at[j].symbol == "S"]
+    syms = at.get_chemical_symbols()
+    if kind == "MoS":      # Mo on an S site (antisite)
+        syms[s_[0]] = "Mo"
+    elif kind == "SMo":    # S on a Mo site
+        syms[mo[0]] = "S"
+    else:                  # Mo on an S site, with the S below removed (Mo_S2 complex)
+        syms[s_[0]] = "Mo"
+    at.set_chemical_symbols(syms)
+    if kind == "MoS_top_bottom":
+        zc = at.positions[mo, 2].mean()
+        j = [k for k in _neighbours(at, s_[0], "S", 3) if (at.positions[k, 2] - zc) * (at.positions[s_[0], 2] - zc) < 0]
+        at = _remove(at, j[:1])
+    return S.sort_mo_s(at)
 
 
 def gen_substitution(rng):
     out = []
     for rep, n in [(2, 12), (3, 6)]:
-        for kind in ["MoS", "SMo", "MoS_top_bottom"]:
+        for kind in ANTISITES:
             for i in range(n):
-                at = S.monolayer_hex(rep)
-                mo = [j for j in range(len(at)) if at[j].symbol == "Mo"]
-                s_ = [j for j in range(len(at)) if at[j].symbol == "S"]
-                syms = at.get_chemical_symbols()
-                if kind == "MoS":      # Mo on an S site (antisite)
-                    syms[s_[0]] = "Mo"
-                elif kind == "SMo":    # S on a Mo site
-                    syms[mo[0]] = "S"
-                else:                  # Mo on an S site, with the S below removed (Mo_S2 complex)
-                    syms[s_[0]] = "Mo"
-                at.set_chemical_symbols(syms)
-                if kind == "MoS_top_bottom":
-                    zc = at.positions[mo, 2].mean()
-                    j = [k for k in _neighbours(at, s_[0], "S", 3) if (at.positions[k, 2] - zc) * (at.positions[s_[0], 2] - zc) < 0]
-                    at = _remove(at, j[:1])
-                at = S.sort_mo_s(at)
+                at = _antisite_cell(rep, kind)
                 S.strain_cell(at, rng, 0.97, 1.04, inplane_only=True, shear=0.02)
                 sig = rng.uniform(0.03, 0.2)
                 S.rattle(at, rng, sig)
                 out.append((at, dict(kind="condensed", note=f"{rep}x{rep} antisite {kind} rattle={sig:.3f}")))
-    return out
+    return out + _defect_thermal(rng, _antisite_cell, ANTISITES, "antisite ")
 
 
 def gen_nanopore(rng):
