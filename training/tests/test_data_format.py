@@ -121,3 +121,18 @@ def test_configs_reproducible_from_seed(tmp_path, monkeypatch):
             assert x.get_chemical_symbols() == y.get_chemical_symbols()
             assert np.allclose(x.positions, y.positions, atol=1e-6)
             assert np.allclose(x.cell.array, y.cell.array, atol=1e-6)
+
+
+def test_queue_order_covers_every_configuration_thermal_cells_first():
+    """The labeller's queue holds every configuration once; within a category the thermal (near-equilibrium) cells
+    come before the rest, and the rest run cheap first."""
+    from factory.label import load_configs, queue_order
+    configs = load_configs()
+    order = queue_order(configs)
+    assert sorted(order) == sorted(configs)
+    for cat in ("monolayer", "vacancy", "substitution"):
+        ids = [i for i in order if configs[i].info["category"] == cat]
+        thermal = [" thermal " in configs[i].info["note"] for i in ids]
+        assert any(thermal) and thermal == sorted(thermal, reverse=True)
+        rest = [float(configs[i].info["cost"]) for i, t in zip(ids, thermal) if not t]
+        assert rest == sorted(rest)
