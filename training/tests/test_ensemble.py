@@ -131,3 +131,13 @@ def test_continue_starts_each_seed_from_its_installed_model(ens, monkeypatch):
         assert cmd[-2:] == ['--steps', '7']
     with pytest.raises(SystemExit, match='seed 3 has no installed model'):
         ens.train_seeds([3], 1, [], retrain=False, cont=True)
+
+
+def test_training_some_seeds_still_installs_all_four(ens, monkeypatch):
+    """--seeds 2 retrains seed 2 only; the install still ranks every ensemble seed, so the others stay installed."""
+    calls = {}
+    monkeypatch.setattr(ens, 'train_seeds', lambda seeds, jobs, extra, retrain, cont: calls.setdefault('train', seeds))
+    monkeypatch.setattr(ens, 'install', lambda seeds, data: calls.setdefault('install', seeds))
+    monkeypatch.setattr('sys.argv', ['ensemble.py', '--seeds', '2', '--continue', '--', '--steps', '5'])
+    ens.main()
+    assert calls == {'train': [2], 'install': [1, 2, 3, 4]}
