@@ -47,6 +47,15 @@ def fitted_frames(data: str, type_map: list[str], no_fit_below: float = NO_FIT_B
     return [f for f in frames if f.natoms < 2 or min_distance(f) >= no_fit_below] if no_fit_below > 0 else frames
 
 
+def chain_steps(prov: dict | None) -> int:
+    """Training steps of a model over its chain of --init-model runs, as far as its provenance records them."""
+    if not isinstance(prov, dict):
+        return 0
+    if isinstance(prov.get('total_steps'), int):
+        return prov['total_steps']
+    return int(prov.get('steps') or 0) + chain_steps((prov.get('init_model') or {}).get('provenance'))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data', default=os.path.join(HERE, 'data'))
@@ -103,7 +112,7 @@ def main(argv=None):
     cfg = ModelConfig(type_map=['Mo', 'S'], rcut=a.rcut, rcut_smth=a.rcut_smth, sel=ints(a.sel),
                       neuron=[4, 8, 16] if a.tiny else ints(a.neuron), axis_neuron=4 if a.tiny else a.axis_neuron,
                       fitting_neuron=[16, 16] if a.tiny else ints(a.fitting), seed=a.seed)
-    init_sha = ''
+    init_sha, init_provenance = '', None
     if a.init_model:  # DeePMD-kit's --init-model: architecture, weights, statistics and bias from an exported model
         init = export.load(a.init_model)
         cfg = init.cfg
@@ -147,7 +156,10 @@ def main(argv=None):
         'trainer': 'training/train.py', 'argv': sys.argv[1:] if argv is None else list(argv),
         'options': vars(a),  # every option as resolved, defaults included (defaults change between sessions)
         'seed': a.seed,
-        'steps': a.steps, 'train_seconds': round(time.time() - t0, 1), 'n_train': len(train_frames), 'n_held_out': len(held_out),
+        'steps': a.steps,
+        # steps over the whole chain of --init-model runs: what the app shows (a re-export with --steps 0 trains none)
+        'total_steps': a.steps + chain_steps(init_provenance),
+        'train_seconds': round(time.time() - t0, 1), 'n_train': len(train_frames), 'n_held_out': len(held_out),
         'categories': sorted({f.category for f in frames}), 'table': None if a.table == 'none' else os.path.basename(a.table),
         'table_sha256': None if a.table == 'none' else file_sha256(a.table),
         'held_out_rmse': metrics['by_category'].get('near_equilibrium') or metrics['by_category'].get('all'),

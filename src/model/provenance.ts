@@ -41,7 +41,8 @@ export function readTrainingProvenance(top: unknown): TrainingProvenance | undef
   return defined({
     nTrain: num(t.n_train),
     nHeldOut: num(t.n_held_out),
-    steps: num(t.steps),
+    // total_steps: over a chain of fine-tunes (--init-model); steps: this run's alone (0 for a re-export)
+    steps: num(t.total_steps) ?? num(t.steps),
     seed: num(t.seed),
     categories: Array.isArray(t.categories) ? t.categories.filter((c): c is string => typeof c === 'string') : undefined,
     table: typeof t.table === 'string' ? t.table : undefined,

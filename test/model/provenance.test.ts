@@ -51,6 +51,12 @@ describe('training provenance in a v3 model file', () => {
     expect(rowsOf(plain)['Trained on']).toBeUndefined();
   });
 
+  it('shows the steps of the whole chain of fine-tunes, not of the last run alone', async () => {
+    const retabled = { ...RECORD, steps: 0, total_steps: 50000 };  // a re-export with a rebuilt table trains no steps
+    const m = await loadModelFile(utf8(JSON.stringify({ ...dict, dptab_training: retabled })), 'retabled.json');
+    expect(rowsOf(m)['Trained on']).toBe('40 configurations, 5 held out, 50,000 steps, seed 3');
+  });
+
   it('keeps what is well-formed of a partial or malformed record and never refuses the model for it', async () => {
     const partial = { n_train: 12, held_out_rmse: null, steps: 'many', categories: 'all' };
     const m = await loadModelFile(utf8(JSON.stringify({ ...dict, dptab_training: partial })), 'partial.json');

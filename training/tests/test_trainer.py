@@ -445,6 +445,7 @@ def test_init_model_continues_an_exported_model(tmp_path):
     assert yaml.safe_load(open(out2 + '.yaml'))['dptab_training']['options'] == prov['options']
     # the start model's provenance travels along: a chain of fine-tunes keeps its whole history
     assert prov['init_model']['provenance']['steps'] == 3 and 'init_model' not in prov['init_model']['provenance']
+    assert prov['steps'] == 0 and prov['total_steps'] == 3
 
 
 @pytest.mark.skipif(not os.path.isdir(DATA), reason='no training/data')
