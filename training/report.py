@@ -298,29 +298,9 @@ def piece_phonons(ctx: Ctx):
 
 
 def piece_defects(ctx: Ctx):
-    from ase import Atoms
     from trainer import properties as P
     a0, t0 = ctx.model_lattice()
-    pr = P.S.monolayer_hex(3, a=a0, t=t0)
-    pr.calc = ctx.calc
-    e_pr = float(pr.get_potential_energy())
-    mu = {}
-    for el in ('Mo', 'S'):
-        at = Atoms(el, positions=[[0, 0, 0]], cell=[10.0, 10.5, 11.0], pbc=True)
-        at.center()
-        at.calc = ctx.calc
-        mu[el] = float(at.get_potential_energy())
-    out = {'a0': a0, 't0': t0, 'E_pristine': e_pr, 'mu': mu, 'cell': '3x3 (27-atom pristine)', 'defects': {}}
-    fmax = 0.03 if ctx.quick else 0.01
-    for kind in P.DEFECTS:
-        at = P.defect_cell(kind, a0, t0, 3)
-        at.calc = ctx.calc
-        r = P.relax(at, fmax=fmax, steps=ctx.steps(1000))
-        r['E_f'] = P.formation_energy(kind, r['energy'], e_pr, mu)
-        r['natoms'] = len(at)
-        out['defects'][kind] = r
-        ctx.log(f'  {kind}: E_f = {r["E_f"]:.3f} eV ({r["steps"]} steps)')
-    return out
+    return P.formation_energies(ctx.calc, a0, t0, fmax=0.03 if ctx.quick else 0.01, steps=ctx.steps(1000), log=ctx.log)
 
 
 def _dimer_frames():

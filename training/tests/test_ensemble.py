@@ -98,6 +98,11 @@ def test_score_counts_each_check_in_units_of_its_tolerance(ens):
     phys, dft = {'a0': 3.2, 'C11': 120.0}, {'a0': 3.2 / 1.01, 'C11': 100.0}
     assert ens.score(m, phys, dft) == pytest.approx(3.0 + 2.0 + 4.0)
     assert ens.score(m, phys, {'a0': 3.2, 'C11': None}) == pytest.approx(3.0)
+    # the defect formation energies in eV over their tolerances (0.3 eV for V_S, 1 eV for V_Mo)
+    phys_ef = {'a0': 3.2, 'E_f': {'V_S': 5.2, 'V_Mo': 13.0}}
+    dft_ef = {'a0': 3.2, 'E_f': {'V_S': 5.8, 'V_Mo': 13.5}}
+    assert ens.score(m, phys_ef, dft_ef) == pytest.approx(3.0 + 2.0 + 0.5)
+    assert ens.score(m, phys_ef, {'a0': 3.2, 'E_f': {'V_S': None, 'V_Mo': 13.5}}) == pytest.approx(3.5)
     # a model 5 % off in C11 loses to one with 40 % more force error but C11 right
     good_c11 = {'by_category': {'near_equilibrium': {'n': 4, 'rmse_e_atom': 0.006, 'rmse_f': 0.21}}}
     assert ens.score(good_c11, {'a0': 3.2, 'C11': 100.0}, dft) < ens.score(m, {'a0': 3.2, 'C11': 105.5}, dft)

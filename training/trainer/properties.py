@@ -334,6 +334,31 @@ def formation_energy(kind: str, e_defect: float, e_pristine: float, mu: dict) ->
 # phonons by finite displacements
 
 
+def formation_energies(calc, a0: float, t0: float, kinds=None, fmax: float = 0.01, steps: int = 1000,
+                       log=lambda s: None) -> dict:
+    """E_f of the DEFECTS (or `kinds`) in the 3x3 cell at the model's own lattice, each relaxed, with the chemical
+    potentials of the isolated atoms in the labeller's 10 x 10.5 x 11 A box (the model's zero)."""
+    pr = S.monolayer_hex(3, a=a0, t=t0)
+    pr.calc = calc
+    e_pr = float(pr.get_potential_energy())
+    mu = {}
+    for el in ('Mo', 'S'):
+        at = Atoms(el, positions=[[0, 0, 0]], cell=[10.0, 10.5, 11.0], pbc=True)
+        at.center()
+        at.calc = calc
+        mu[el] = float(at.get_potential_energy())
+    out = {'a0': a0, 't0': t0, 'E_pristine': e_pr, 'mu': mu, 'cell': '3x3 (27-atom pristine)', 'defects': {}}
+    for kind in kinds or DEFECTS:
+        at = defect_cell(kind, a0, t0, 3)
+        at.calc = calc
+        r = relax(at, fmax=fmax, steps=steps)
+        r['E_f'] = formation_energy(kind, r['energy'], e_pr, mu)
+        r['natoms'] = len(at)
+        out['defects'][kind] = r
+        log(f'  {kind}: E_f = {r["E_f"]:.3f} eV ({r["steps"]} steps)')
+    return out
+
+
 def phonon_supercell(prim: Atoms, n: int) -> Atoms:
     """n x n x 1 repeat, not re-sorted: atom a of the primitive cell is atom a of the supercell (home cell)."""
     return prim.repeat((n, n, 1))
