@@ -67,8 +67,8 @@ def dft_values() -> dict:
     sys.path.insert(0, HERE)
     import report
     refs = report.dft_refs()
-    el = report.dft_derived(refs).get('_elastic_dft')
-    ef = report.dft_derived(refs).get('_defects_dft') or {}
+    derived = report.dft_derived(refs)
+    el, ef = derived.get('_elastic_dft'), derived.get('_defects_dft') or {}
     return {'a0': (refs['validation'].get('summary') or {}).get('a0'), 'C11': el['C11'] if el else None,
             'E_f': {k: ef.get(k) for k in TOL_EF}}
 
@@ -145,8 +145,8 @@ def held_out_metrics(json_path: str, data: str) -> dict:
 
 
 def physics(json_path: str) -> dict:
-    """The model's a0, relaxed-ion C11, E_f(V_S) and E_f(V_Mo) (report.py's 3x3 cells), and issue 7's collapse check (trainer.properties.collapse_check, report.py's
-    piece at its --quick spacing of 0.1) at the model's own a0: a model with an unphysical well along the strain
+    """The model's a0, relaxed-ion C11, E_f(V_S) and E_f(V_Mo) (report.py's 3x3 cells), and issue 7's collapse
+    check (trainer.properties.collapse_check, report.py's piece at its --quick spacing of 0.1) at the model's own a0: a model with an unphysical well along the strain
     curves must not become the default, however well it scores (such a well swallows atoms in a cascade)."""
     sys.path.insert(0, HERE)
     from trainer import properties as P

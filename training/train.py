@@ -7,7 +7,6 @@
 Writes OUT.yaml and OUT.json (and OUT.log.jsonl with the step losses).  See trainer/__init__.py.
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -114,10 +113,11 @@ def main(argv=None):
                       fitting_neuron=[16, 16] if a.tiny else ints(a.fitting), seed=a.seed)
     init_sha, init_provenance = '', None
     if a.init_model:  # DeePMD-kit's --init-model: architecture, weights, statistics and bias from an exported model
-        init = export.load(a.init_model)
+        init_dict = read_model_dict(a.init_model)  # parsed once: the model and its provenance
+        init = export.dict_to_model(init_dict)
         cfg = init.cfg
-        init_sha = hashlib.sha256(open(a.init_model, 'rb').read()).hexdigest()
-        init_provenance = read_model_dict(a.init_model).get('dptab_training')
+        init_sha = file_sha256(a.init_model)
+        init_provenance = init_dict.get('dptab_training')
     table = None if a.table == 'none' else PairTable.from_file(a.table, cfg.rcut)
     model = DPModel(cfg, table)
     if a.init_model:  # the current table file replaces the one inside the init model (they differ once it is rebuilt)

@@ -330,10 +330,6 @@ def formation_energy(kind: str, e_defect: float, e_pristine: float, mu: dict) ->
     return float(e_defect - e_pristine + sum(n * mu[x] for x, n in delta.items()))
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# phonons by finite displacements
-
-
 def formation_energies(calc, a0: float, t0: float, kinds=None, fmax: float = 0.01, steps: int = 1000,
                        log=lambda s: None) -> dict:
     """E_f of the DEFECTS (or `kinds`) in the 3x3 cell at the model's own lattice, each relaxed, with the chemical
@@ -357,6 +353,10 @@ def formation_energies(calc, a0: float, t0: float, kinds=None, fmax: float = 0.0
         out['defects'][kind] = r
         log(f'  {kind}: E_f = {r["E_f"]:.3f} eV ({r["steps"]} steps)')
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# phonons by finite displacements
 
 
 def phonon_supercell(prim: Atoms, n: int) -> Atoms:
