@@ -76,8 +76,10 @@ def queue_order(configs):
             r = float(at.info["r"])
             # short-range dimers (pair-table window) first, then increasing r
             return (0 if r <= 1.6 else 1, r, at.info["id"])
-        # the thermal (near-equilibrium) cells lead their category: the accuracy target is judged on such frames
-        return (0 if " thermal " in at.info["note"] else 1, float(at.info["cost"]), at.info["id"])
+        # the thermal (near-equilibrium) cells lead their category: the accuracy target is judged on such frames;
+        # so do the thick compressed layers, which the energy-strain collapse check needs
+        lead = {"thermal", "thick"} & set(at.info["note"].split())
+        return (0 if lead else 1, float(at.info["cost"]), at.info["id"])
 
     for c in by_cat:
         by_cat[c].sort(key=key)

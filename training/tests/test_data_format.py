@@ -125,14 +125,17 @@ def test_configs_reproducible_from_seed(tmp_path, monkeypatch):
 
 def test_queue_order_covers_every_configuration_thermal_cells_first():
     """The labeller's queue holds every configuration once; within a category the thermal (near-equilibrium) cells
-    come before the rest, and the rest run cheap first."""
+    and the thick compressed layers come before the rest, and the rest run cheap first."""
     from factory.label import load_configs, queue_order
     configs = load_configs()
     order = queue_order(configs)
     assert sorted(order) == sorted(configs)
     for cat in ("monolayer", "vacancy", "substitution"):
         ids = [i for i in order if configs[i].info["category"] == cat]
-        thermal = [" thermal " in configs[i].info["note"] for i in ids]
-        assert any(thermal) and thermal == sorted(thermal, reverse=True)
-        rest = [float(configs[i].info["cost"]) for i, t in zip(ids, thermal) if not t]
+        words = [set(configs[i].info["note"].split()) for i in ids]
+        lead = [bool({"thermal", "thick"} & w) for w in words]
+        assert any("thermal" in w for w in words) and lead == sorted(lead, reverse=True)
+        rest = [float(configs[i].info["cost"]) for i, t in zip(ids, lead) if not t]
         assert rest == sorted(rest)
+    thick = [i for i in configs if "thick" in configs[i].info["note"].split()]
+    assert len(thick) == 16 and all(configs[i].info["category"] == "monolayer" for i in thick)

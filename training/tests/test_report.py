@@ -244,6 +244,40 @@ def test_pka_threshold_of_a_lennard_jones_sheet():
     assert abs(r['energy_error']) < 5e-3
 
 
+def test_damage_counts_defects_not_just_the_pka_site():
+    """The displacement criterion judges the defects of the final state: a replacement that refills the PKA's site
+    still leaves a vacancy, a chain that runs once round the periodic sheet is a defect, a local exchange is not."""
+    at, _, a, _ = lj_sheet()
+    sites = at.positions.copy()
+    pka = 5
+    assert T.damage(at, sites, pka, 1.0) == dict(vacant=0, interstitial=0, replaced=0, pka_site_empty=False,
+                                                 pka_moved=False, wrap_shift=0.0)
+    nb = [i for i in range(len(at)) if i != pka and abs(np.linalg.norm(sites[i] - sites[pka]) - a) < 1e-3]
+    n, m = nb[0], nb[1]
+    q = at.copy()
+    q.positions[pka] = sites[n]                      # PKA onto its neighbour's site ...
+    q.positions[n] = sites[n] + [0, 0, 2.0]          # ... which becomes an interstitial (adatom) ...
+    q.positions[m] = sites[pka]                      # ... and a third atom refills the PKA's site
+    d = T.damage(q, sites, pka, 1.0)
+    assert d['vacant'] == 1 and d['interstitial'] == 1 and d['replaced'] == 2 and not d['pka_site_empty']
+    assert T.pka_displaced(d, 1.0)
+    q = at.copy()                                    # the PKA stays while it knocks its neighbour out: not displaced
+    q.positions[n] = sites[n] + [0, 0, 2.0]
+    d = T.damage(q, sites, pka, 1.0)
+    assert d['vacant'] == 1 and not d['pka_moved'] and not T.pka_displaced(d, 1.0)
+    q = at.copy()                                    # the whole row of the PKA shifted by one site along a1: wraps
+    row = [i for i in range(len(at)) if abs(sites[i, 1] - sites[pka, 1]) < 1e-6]
+    q.positions[row] += at.cell[0] / 4
+    d = T.damage(q, sites, pka, 1.0)
+    assert len(row) == 4 and d['vacant'] == 0 and d['replaced'] == 4
+    assert d['wrap_shift'] == pytest.approx(np.linalg.norm(at.cell[0]), abs=1e-6) and T.pka_displaced(d, 1.0)
+    q = at.copy()                                    # two atoms exchanged: no defect
+    q.positions[[pka, n]] = sites[[n, pka]]
+    d = T.damage(q, sites, pka, 1.0)
+    assert d['vacant'] == 0 and d['replaced'] == 2 and d['wrap_shift'] == pytest.approx(0, abs=1e-9)
+    assert d['pka_moved'] and not T.pka_displaced(d, 1.0)
+
+
 def test_monotonic_check():
     x = np.linspace(0.5, 1.5, 11)
     y = (x - 1) ** 2

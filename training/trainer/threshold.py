@@ -8,14 +8,21 @@ Protocol (all stated in the report):
   * NVE velocity Verlet with an adaptive time step (LAMMPS fix dt/reset rule: no atom moves more than xmax = 0.05 A
     per step, dt in [0.01, 1] fs), plus velocity damping with tau = 50 fs on the atoms farther than 5.5 A (in-plane,
     minimum image) from the PKA site, which soaks up the energy that would otherwise heat the small periodic cell;
-  * criterion: the PKA is displaced when its lattice site is left EMPTY (no atom within 1.0 A of it) in the final,
-    settled state, or when it escapes.  A run stops (a) at once if the PKA escapes: out of contact (no atom within
-    contact_dist = 3.5 A), moving away from its nearest atom and unbound (its kinetic energy plus its interaction
-    energy E(all) - E(all without it) - E(isolated atom) > 0), or beyond free_dist (the cut-off) and moving away;
-    (b) after t_min = 150 fs once every bound atom has less than 0.3 eV kinetic energy; or (c) at t_max = 500 fs.
-    In (b) or (c) an occupied site means "not displaced"; an empty site is confirmed by a quench (FIRE,
-    fmax 0.05 eV/A, <= 300 steps) and looked at again, so a Frenkel pair that recombines without a barrier is not
-    counted.  Energy bookkeeping: every result carries the energy error E_end + E_damped - E_start;
+  * criterion: the PKA is displaced when it escapes, or when in the settled state, quenched, it is off its own site
+    (on another site, or no site within 1.0 A) and the lattice holds a defect: a site left EMPTY (no atom within
+    1.0 A), or a replacement chain that closes through the periodic boundary.  The PKA's own site may be refilled by a
+    replacement sequence while the chain leaves a vacancy further on; in an extended sheet that is a displacement as
+    much as an empty PKA site.  A PKA that stays on its site while it knocks a neighbour out is not displaced (the
+    neighbour is; the result still lists the defect).  A chain of in-plane replacements that runs
+    once round the periodic sheet refills every site it left (no vacancy), but in an extended sheet it would have
+    left a Frenkel pair at least one cell length apart: it is found by following the PKA's permutation cycle and
+    summing the atoms' unwrapped displacements, a lattice vector for a wrapped chain and ~0 for a local exchange.
+    A run stops (a) at once if the PKA escapes: out of contact (no atom within contact_dist = 3.5 A), moving away
+    from its nearest atom and unbound (its kinetic energy plus its interaction energy E(all) - E(all without it) -
+    E(isolated atom) > 0), or beyond free_dist (the cut-off) and moving away; (b) after t_min = 150 fs once every
+    bound atom has less than 0.3 eV kinetic energy; or (c) at t_max = 500 fs.  After (b) or (c) the state is
+    quenched (FIRE, fmax 0.05 eV/A, <= 300 steps) before it is judged, so a Frenkel pair that recombines without a
+    barrier is not counted.  Energy bookkeeping: every result carries the energy error E_end + E_damped - E_start;
   * E_d per direction by bisection on E between a bracket [0, hi] (hi doubled until displaced) to a tolerance;
     assumes displacement is monotonic in E over the bracket (the runs are all kept, so a violation is visible).
 """
@@ -31,7 +38,7 @@ from ase.geometry import get_distances
 from ase.optimize import FIRE
 
 
-VERSION = 1  # bump when the protocol changes: report.py's cached runs are keyed by it
+VERSION = 2  # 2: judged by the defects of the quenched state, not by the PKA's site alone; bump when the protocol changes: report.py's cached runs are keyed by it
 
 
 @dataclass
@@ -91,14 +98,37 @@ def _inplane_dist(atoms: Atoms, p: np.ndarray) -> np.ndarray:
     return d.ravel()
 
 
-def _site_occupied(atoms: Atoms, site: np.ndarray, radius: float) -> bool:
-    _, d = get_distances(site[None], atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
-    return bool(d.min() < radius)
+def _nearest_sites(atoms: Atoms, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every atom: the index of its nearest lattice site and the distance to it (minimum image)."""
+    _, d = get_distances(atoms.positions, sites, cell=atoms.cell, pbc=atoms.pbc)
+    k = d.argmin(axis=1)
+    return k, d[np.arange(len(k)), k]
 
 
-def _vacant_sites(atoms: Atoms, sites: np.ndarray, radius: float) -> int:
-    _, d = get_distances(sites, atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
-    return int((d.min(axis=1) >= radius).sum())
+def damage(atoms: Atoms, sites: np.ndarray, pka: int, radius: float) -> dict:
+    """Defects of a (quenched) state against the lattice sites (row i = atom i's starting site; atoms.positions
+    unwrapped, as the MD leaves them): vacant sites, interstitials (atoms farther than radius from every site), atoms
+    on another atom's site, whether the PKA's site is empty, and the net shift of the PKA's replacement cycle when
+    every atom sits on a site of its own (a nonzero lattice vector = a chain closed through the periodic boundary)."""
+    # atom i starts on site i
+    k, dk = _nearest_sites(atoms, sites)
+    on_site = dk < radius
+    filled = np.zeros(len(sites), bool)
+    filled[k[on_site]] = True
+    out = dict(vacant=int((~filled).sum()), interstitial=int((~on_site).sum()),
+               replaced=int((on_site & (k != np.arange(len(k)))).sum()), pka_site_empty=not bool(filled[pka]),
+               pka_moved=not bool(on_site[pka] and k[pka] == pka), wrap_shift=0.0)
+    if out['vacant'] == 0 and out['interstitial'] == 0 and k[pka] != pka:
+        owner = np.empty(len(sites), int)
+        owner[k] = np.arange(len(k))  # a permutation: every site holds exactly one atom
+        shift, i = np.zeros(3), pka
+        while True:
+            shift += atoms.positions[i] - sites[i]
+            i = owner[i]  # the atom that took site i
+            if i == pka:
+                break
+        out['wrap_shift'] = float(np.linalg.norm(shift))
+    return out
 
 
 def _isolated_energy(calc, symbol: str, cache: dict) -> float:
@@ -138,7 +168,7 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
         e_end = float(at.get_potential_energy()) + ke
         return dict(displaced=bool(displaced), reason=reason, t_fs=t, steps=step, force_calls=ncalls,
                     wall_s=time.time() - t_wall, cpu_s=time.process_time() - t_cpu,
-                    vacant_sites=_vacant_sites(atoms, sites, cfg.site_radius),
+                    vacant_sites=damage(atoms, sites, pka, cfg.site_radius)['vacant'],
                     energy_error=e_end + e_damped - e_start, kinetic_end=ke)
 
     while True:
@@ -194,15 +224,22 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
         if settled or t >= cfg.t_max_fs:
             reason = 'settled' if settled else 'max time'
             break
-    if _site_occupied(at, site, cfg.site_radius):
-        return result(False, reason + ', site occupied')
     q = at.copy()
     q.calc = calc
     opt = FIRE(q, logfile=None)
     opt.run(fmax=cfg.quench_fmax, steps=cfg.quench_steps)
     ncalls += opt.get_number_of_steps() + 1
-    occ = _site_occupied(q, site, cfg.site_radius)
-    return result(not occ, reason + (', refilled in the quench' if occ else ', site empty after the quench'), atoms=q)
+    dmg = damage(q, sites, pka, cfg.site_radius)
+    wrapped = dmg['wrap_shift'] > cfg.site_radius
+    what = (f"{dmg['vacant']} vacant site(s), {dmg['interstitial']} interstitial(s), {dmg['replaced']} replacement(s), "
+            f"PKA {'off' if dmg['pka_moved'] else 'on'} its site, which is {'empty' if dmg['pka_site_empty'] else 'filled'}"
+            + (f", replacement chain closed through the periodic boundary ({dmg['wrap_shift']:.1f} A)" if wrapped else ''))
+    return result(pka_displaced(dmg, cfg.site_radius), f'{reason}; quenched: {what}', atoms=q) | {'damage': dmg}
+
+
+def pka_displaced(dmg: dict, radius: float) -> bool:
+    """The verdict on a quenched state (see the module docstring): the PKA off its site and a defect in the lattice."""
+    return dmg['pka_moved'] and (dmg['vacant'] > 0 or dmg['wrap_shift'] > radius)
 
 
 def bisect_threshold(displaced, hi: float, tol: float, hi_max: float, lo: float = 0.0) -> dict:
