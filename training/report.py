@@ -427,7 +427,8 @@ def piece_ed(ctx: Ctx, cache: Cache):
     hi0 = {'S': 16.0, 'Mo': 48.0}
     cfgkey = json.dumps(cfg.as_dict(), sort_keys=True)
     out = {'cell': f'{n}x{n} monolayer_hex ({len(sheet)} atoms), pbc T,T,F, relaxed at the model a0 = {a0:.4f} A',
-           'config': cfg.as_dict(), 'force_call_s': cost, 'force_call_wall_s': cost_wall, 'tolerance_eV': tol,
+           'config': cfg.as_dict(), 'protocol': T.VERSION, 'force_call_s': cost, 'force_call_wall_s': cost_wall,
+           'tolerance_eV': tol,
            'species': {}}
     total_runs, total_wall = 0, 0.0
     for sp in ('S', 'Mo'):
@@ -895,13 +896,18 @@ def write_report(res, refs, args, meta, outdir, made, timings):
           f'along (θ from the outward normal +z, φ from +x). NVE velocity Verlet with the adaptive step of LAMMPS '
           f'fix dt/reset (≤ {c["xmax"]} Å per step, {c["dt_min_fs"]}-{c["dt_max_fs"]} fs), velocities of atoms farther '
           f'than {c["damp_radius"]} Å (in-plane) from the PKA site damped with τ = {c["tau_damp_fs"]} fs. '
-          f'**Criterion:** displaced = the PKA escapes or its site is left empty (no atom within {c["site_radius"]} Å) '
-          f'in the settled state: the run stops when the PKA escapes (out of contact, no atom within '
+          f'**Criterion (protocol v{ed.get("protocol", 1)}):** displaced = the PKA escapes, or '
+          + ('in the settled state, quenched, the PKA is off its own site and the lattice holds a defect: a site with no '
+             f'atom within {c["site_radius"]} Å, or a replacement chain closed round the periodic sheet (a PKA that '
+             'stays on its site while it knocks a neighbour out is not displaced). '
+             if ed.get('protocol', 1) >= 2 else
+             f'its site is left empty (no atom within {c["site_radius"]} Å) in the settled state. ')
+          + f'The run stops when the PKA escapes (out of contact, no atom within '
           f'{c["contact_dist"]} Å, moving away from its nearest atom, and unbound: its kinetic energy plus its '
           f'interaction energy E(all) − E(all without it) − E(isolated atom) > 0; or beyond the cut-off '
           f'{c["free_dist"]} Å and moving away), or after '
           f'{c["t_min_fs"]} fs once every bound atom has < {c["ke_settle"]} eV kinetic energy, or at {c["t_max_fs"]} fs; '
-          f'an empty site is confirmed by a FIRE quench (fmax {c["quench_fmax"]} eV/Å). E_d per direction by bisection '
+          f'then a FIRE quench (fmax {c["quench_fmax"]} eV/Å) before the verdict. E_d per direction by bisection '
           f'(tolerance {ed["tolerance_eV"]["S"]} eV for S, {ed["tolerance_eV"]["Mo"]} eV for Mo), reported as the '
           f'bracket midpoint; the mean is the plain average over the directions listed. Cost: {1000 * ed["force_call_s"]:.0f} '
           f'ms CPU per force call on this cell; per MD run on average {fmt(ed.get("mean_run_force_calls"), 0)} force '
