@@ -93,6 +93,9 @@ def main(argv=None):
                    help='leave out frames whose shortest distance is below this (A): the table alone describes them')
     p.add_argument('--valid-frac', type=float, default=VALID_FRAC,
                    help='held-out fraction (by a hash of each frame id, so a frame stays on its side as data grow)')
+    p.add_argument('--near-eq-repeat', type=int, default=1,
+                   help='each near-equilibrium frame enters every epoch this many times (DeePMD-kit auto_prob style '
+                        'oversampling of the frames the accuracy target is judged on; needs --batch-size below the set)')
     p.add_argument('--disp-freq', type=int, default=100)
     p.add_argument('--threads', type=int, default=0)
     p.add_argument('--init-model', default='',
@@ -132,7 +135,7 @@ def main(argv=None):
                         relative_e=a.relative_e or None,
                         energy_weight=a.energy_weight),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed,
-        precision=a.precision, init_model=init_sha)
+        precision=a.precision, init_model=init_sha, near_eq_repeat=a.near_eq_repeat)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()
     ckpt = f'{a.out}.ckpt.pt'

@@ -503,3 +503,8 @@ def test_near_equilibrium_needs_rest_bonds():
     # no periodic images and a single Mo: no Mo-Mo shell, so not near equilibrium
     lone = Frame('s', 'monolayer', coord0, None, atype, -20.0, np.zeros((3, 3)), None)
     assert lone.shell_distance(0, 0) is None and not near_equilibrium(lone)
+    # oversampling: a near-equilibrium frame enters each epoch near_eq_repeat times, the others once
+    from trainer.train import epoch_pool
+    frames = [frame(1.0), frame(1.3), frame(1.0, cat='hot'), frame(1.01, rattle=0.03)]
+    assert epoch_pool(frames, 1) == [0, 1, 2, 3]
+    assert epoch_pool(frames, 3) == [0, 0, 0, 1, 2, 3, 3, 3]

@@ -30,6 +30,9 @@ class TrainConfig:
     # 64-frame step of the default net); the statistics before and the model after are float64 either way
     precision: str = 'float64'
     init_model: str = ''  # sha256 of the model a run starts from (--init-model): a checkpoint resumes only the same start
+    # each near-equilibrium frame (near_equilibrium below) enters every shuffled epoch this many times: DeePMD-kit's
+    # per-system sampling probability (auto_prob), for the frames the accuracy target is judged on
+    near_eq_repeat: int = 1
 
 
 def frame_tensors(f: Frame):
@@ -111,12 +114,14 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
 
     whole = make_batch(frames, model.dtype) if cfg.batch_size >= len(frames) else None
 
+    pool = epoch_pool(frames, cfg.near_eq_repeat)
+
     def next_batch() -> list[Frame] | Batch:
         # epochs of shuffled frames; a batch as large as the data set is the whole data set every step
         if whole is not None:
             return whole
         while len(order) < cfg.batch_size:
-            perm = list(range(len(frames)))
+            perm = list(pool)
             rng.shuffle(perm)
             order.extend(perm)
         idx = [order.pop(0) for _ in range(cfg.batch_size)]
@@ -181,6 +186,11 @@ D_MOS, A0_MOMO, NEAR_EQ_STRAIN = 2.4137, 3.1855, 0.05
 NEAR_EQ_RULE = (f'categories other than {sorted(NEAR_EQ_EXCLUDE)}, max |F_DFT| <= {NEAR_EQ_FMAX} eV/A, and the Mo-S '
                 f'bond and the Mo-Mo distance (mean over the three nearest S, resp. Mo; median over the Mo atoms) within '
                 f'{NEAR_EQ_STRAIN:.0%} of {D_MOS} and {A0_MOMO} A')
+
+
+def epoch_pool(frames: list[Frame], near_eq_repeat: int) -> list[int]:
+    """The frame indices of one training epoch: each near-equilibrium frame near_eq_repeat times, the others once."""
+    return [k for k, f in enumerate(frames) for _ in range(near_eq_repeat if near_equilibrium(f) else 1)]
 
 
 def near_equilibrium(f: Frame, type_map: tuple[str, ...] = ('Mo', 'S')) -> bool:
