@@ -209,7 +209,8 @@ def install(seeds: list[int], data: str) -> None:
     summary = {'best_seed': best, 'rule': 'lowest held-out near-equilibrium RMSE_E/3 meV/atom + RMSE_F/0.15 eV/A + |a0/a0_DFT - 1|/0.5 % '
                                           '+ |C11/C11_DFT - 1|/5 % + |dE_f(V_S)|/0.3 eV + |dE_f(V_Mo)|/1 eV (each in units of its acceptance tolerance), '
                                           'every seed evaluated on the held-out frames of the data set at install time, '
-                                          'among the seeds that pass the collapse check (as report.py judges it: strain 0.5-1.5, step 0.025, a relaxed-curve drop passing only where the DFT probes drop too)',
+                                          'among the seeds that pass the collapse check (as report.py judges it: strain 0.5-1.5, '
+                                          'step 0.025, a relaxed-curve drop passing only where the DFT probes drop too)',
                'data': os.path.relpath(data, ROOT), 'dft': dft,
                'default': f'models/{NAME}.yaml (+ .json)',
                'others': [f'models/{NAME}-s{s}.json' for s in runs if s != best],
