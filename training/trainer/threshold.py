@@ -162,13 +162,14 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
     fs = units.fs
     last_escape_check = -10 ** 9
 
-    def result(displaced, reason, atoms=None):
+    def result(displaced, reason, atoms=None, dmg=None):
         atoms = at if atoms is None else atoms
+        dmg = damage(atoms, sites, pka, cfg.site_radius) if dmg is None else dmg
         ke = 0.5 * float((m * v * v).sum())
         e_end = float(at.get_potential_energy()) + ke
         return dict(displaced=bool(displaced), reason=reason, t_fs=t, steps=step, force_calls=ncalls,
                     wall_s=time.time() - t_wall, cpu_s=time.process_time() - t_cpu,
-                    vacant_sites=damage(atoms, sites, pka, cfg.site_radius)['vacant'],
+                    vacant_sites=dmg['vacant'],
                     energy_error=e_end + e_damped - e_start, kinetic_end=ke)
 
     while True:
@@ -234,7 +235,7 @@ def pka_run(atoms0: Atoms, calc, pka: int, direction: np.ndarray, energy: float,
     what = (f"{dmg['vacant']} vacant site(s), {dmg['interstitial']} interstitial(s), {dmg['replaced']} replacement(s), "
             f"PKA {'off' if dmg['pka_moved'] else 'on'} its site, which is {'empty' if dmg['pka_site_empty'] else 'filled'}"
             + (f", replacement chain closed through the periodic boundary ({dmg['wrap_shift']:.1f} A)" if wrapped else ''))
-    return result(pka_displaced(dmg, cfg.site_radius), f'{reason}; quenched: {what}', atoms=q) | {'damage': dmg}
+    return result(pka_displaced(dmg, cfg.site_radius), f'{reason}; quenched: {what}', atoms=q, dmg=dmg) | {'damage': dmg}
 
 
 def pka_displaced(dmg: dict, radius: float) -> bool:
