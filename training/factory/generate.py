@@ -161,11 +161,11 @@ def _vacancy_cell(rep, kind):
     return _remove(at, rm)
 
 
-def _defect_thermal(rng, build, kinds, label):
-    """Near-equilibrium defect cells: the defect of each kind in 2x2 (twice) and 3x3 cells, nearly unstrained, with
-    thermal-size displacements (the frames the near-equilibrium accuracy is judged on)."""
+def _defect_thermal(rng, build, kinds, label, reps=(2, 2, 3)):
+    """Near-equilibrium defect cells: the defect of each kind in rep x rep cells (by default 2x2 twice and 3x3), nearly
+    unstrained, with thermal-size displacements (the frames the near-equilibrium accuracy is judged on)."""
     out = []
-    for rep in (2, 2, 3):
+    for rep in reps:
         for kind in kinds:
             at = build(rep, kind)
             S.strain_cell(at, rng, 0.985, 1.015, inplane_only=True, shear=0.01)
@@ -185,7 +185,12 @@ def gen_vacancy(rng):
                 sig = rng.uniform(0.03, 0.2)
                 S.rattle(at, rng, sig)
                 out.append((at, dict(kind="condensed", note=f"{rep}x{rep} {kind} rattle={sig:.3f}")))
-    return out + _defect_thermal(rng, _vacancy_cell, VACANCIES, "")
+    # appended (session 10): two more 3x3 thermal cells of each kind.  The model's near-equilibrium error sits in the
+    # 3x3 defect cells (-21 meV/atom on a held-out 3x3 V_S2, labels k-converged to 0.01 meV/atom, kpoint_check.py)
+    # while their 2x2 counterparts fit: the 2x2 cells hold a defect at 25 % concentration, the 3x3 ones the isolated
+    # defect's surroundings the app's cascades produce
+    return (out + _defect_thermal(rng, _vacancy_cell, VACANCIES, "")
+            + _defect_thermal(rng, _vacancy_cell, VACANCIES, "", reps=(3, 3)))
 
 
 def _antisite_cell(rep, kind):
@@ -218,7 +223,9 @@ def gen_substitution(rng):
                 sig = rng.uniform(0.03, 0.2)
                 S.rattle(at, rng, sig)
                 out.append((at, dict(kind="condensed", note=f"{rep}x{rep} antisite {kind} rattle={sig:.3f}")))
-    return out + _defect_thermal(rng, _antisite_cell, ANTISITES, "antisite ")
+    # appended (session 10): two more 3x3 thermal cells of each kind (see gen_vacancy)
+    return (out + _defect_thermal(rng, _antisite_cell, ANTISITES, "antisite ")
+            + _defect_thermal(rng, _antisite_cell, ANTISITES, "antisite ", reps=(3, 3)))
 
 
 def gen_nanopore(rng):
