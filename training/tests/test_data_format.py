@@ -81,6 +81,24 @@ def test_ids_unique_and_in_configs():
     assert set(allids) <= confids
 
 
+def test_packed_frames_are_the_generated_configurations():
+    """Every labelled frame holds exactly its configuration's cell and positions (atoms in the same order), so a
+    relabelling from configs/ (test_reproducibility.py, kpoint_check.py) recomputes the stored frame."""
+    from ase.io import read
+    conf = {}
+    for fn in glob.glob(os.path.join(TRAIN, "configs", "*.extxyz")):
+        conf.update((a.info["id"], a) for a in read(fn, ":"))
+    for sysdir in SYSTEMS:
+        coord = np.load(os.path.join(sysdir, "set.000", "coord.npy"))
+        box = np.load(os.path.join(sysdir, "set.000", "box.npy"))
+        types = np.loadtxt(os.path.join(sysdir, "type.raw"), dtype=int, ndmin=1)
+        for k, fr in enumerate(json.load(open(os.path.join(sysdir, "meta.json")))["frames"]):
+            at = conf[fr["id"]]
+            assert [["Mo", "S"][t] for t in types] == at.get_chemical_symbols(), fr["id"]
+            assert np.allclose(coord[k].reshape(-1, 3), at.positions, atol=1e-8), fr["id"]
+            assert np.allclose(box[k].reshape(3, 3), at.cell.array, atol=1e-8), fr["id"]
+
+
 def test_energies_consistent_per_atom_count():
     """Binding energy per atom (relative to the isolated spin-polarised atoms) is physical."""
     eat = _atom_energies()
