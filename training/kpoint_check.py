@@ -11,7 +11,6 @@ Results (one line per configuration) accumulate in results/kpoint_check.json; fi
 GPAW, serial, minutes per configuration: never run in CI.
 """
 import argparse
-import glob
 import json
 import os
 import time
@@ -22,29 +21,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, 'results', 'kpoint_check.json')
 
 
-def stored_labels() -> dict:
-    """id -> {'free_energy', 'forces'} from the packed dataset (data/<category>/<formula>/)."""
-    ref = {}
-    for fn in glob.glob(os.path.join(HERE, 'data', '*', '*', 'meta.json')):
-        with open(fn) as f:
-            meta = json.load(f)
-        forces = np.load(os.path.join(os.path.dirname(fn), 'set.000', 'force.npy'))
-        for k, fr in enumerate(meta['frames']):
-            ref[fr['id']] = dict(free_energy=fr['free_energy'], forces=forces[k].reshape(-1, 3), kpts=fr.get('kpts'))
-    return ref
-
-
 def main():
     import sys
     sys.path.insert(0, HERE)
     from factory.dft import make_calc, kpts_for
     from factory.label import load_configs
+    from trainer.data import read_dataset
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('ids', nargs='+')
     ap.add_argument('--kspacing', type=float, default=0.2, help='1/A (the setting uses 0.3)')
     a = ap.parse_args()
     done = json.load(open(OUT)) if os.path.exists(OUT) else []
-    confs, ref = load_configs(), stored_labels()
+    confs = load_configs()
+    ref = {f.id: f for f in read_dataset(os.path.join(HERE, 'data'), ['Mo', 'S'])}  # the stored labels
     os.makedirs(os.path.join(HERE, 'work', 'kpoint_check'), exist_ok=True)
     for cid in a.ids:
         if any(d['id'] == cid and d['kspacing'] == a.kspacing for d in done):
@@ -52,14 +41,16 @@ def main():
         if cid not in ref:
             raise SystemExit(f'{cid} is not in the packed dataset (label.sh pack first)')
         at = confs[cid].copy()
+        if at.info.get('calc_kind', 'condensed') != 'condensed':
+            raise SystemExit(f'{cid} is an isolated atom or dimer, labelled at the Gamma point only: no k grid to check')
         at.calc = make_calc(at, txt=os.path.join(HERE, 'work', 'kpoint_check', f'{cid}_{a.kspacing}.txt'),
                             kspacing=a.kspacing)
         t = time.process_time()
         e = at.get_potential_energy(force_consistent=True)
-        df = at.get_forces() - ref[cid]['forces']
+        df = at.get_forces() - ref[cid].force
         row = dict(id=cid, note=at.info.get('note', ''), natoms=len(at), kspacing=a.kspacing,
-                   kpts=kpts_for(at, a.kspacing), kpts_setting=ref[cid]['kpts'],
-                   dE_meV_atom=round(1000 * (e - ref[cid]['free_energy']) / len(at), 4),
+                   kpts=kpts_for(at, a.kspacing), kpts_setting=kpts_for(at),
+                   dE_meV_atom=round(1000 * (e - ref[cid].energy) / len(at), 4),
                    dF_rms_eV_A=round(float(np.sqrt((df ** 2).mean())), 5),
                    dF_max_eV_A=round(float(np.abs(df).max()), 5), cpu_s=round(time.process_time() - t, 1))
         done.append(row)

@@ -84,10 +84,8 @@ def test_ids_unique_and_in_configs():
 def test_packed_frames_are_the_generated_configurations():
     """Every labelled frame holds exactly its configuration's cell and positions (atoms in the same order), so a
     relabelling from configs/ (test_reproducibility.py, kpoint_check.py) recomputes the stored frame."""
-    from ase.io import read
-    conf = {}
-    for fn in glob.glob(os.path.join(TRAIN, "configs", "*.extxyz")):
-        conf.update((a.info["id"], a) for a in read(fn, ":"))
+    from factory.label import load_configs
+    conf = load_configs()
     for sysdir in SYSTEMS:
         coord = np.load(os.path.join(sysdir, "set.000", "coord.npy"))
         box = np.load(os.path.join(sysdir, "set.000", "box.npy"))
