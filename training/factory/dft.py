@@ -24,6 +24,16 @@ SETTING = {
     "symmetry": "time-reversal/point group as found by GPAW",
 }
 
+# Pulay stress of the setting (pulay.py, results/pulay.json): D = (2/3) E_cut dE/dE_cut per atom of each species
+# (eV).  GPAW's stress leaves it out unless given `dedecut`, and at 400 eV it is ~80 meV/atom of the virial of a
+# monolayer cell; factory.pack stores virial - D * identity, D summed over the atoms.
+PULAY_DEDEPS_EV = {"Mo": -0.16188, "S": -0.03434}
+
+
+def pulay_dedepsilon(symbols) -> float:
+    """D (eV) of a cell with these chemical symbols: corrected virial = GPAW's virial - D * identity."""
+    return float(sum(PULAY_DEDEPS_EV[s] for s in symbols))
+
 
 def kpts_for(atoms, kspacing=None):
     """Monkhorst-Pack grid (Gamma-centred) with spacing <= kspacing (1/Angstrom incl. 2pi).

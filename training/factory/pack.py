@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from .dft import TYPE_MAP, SETTING
+from .dft import TYPE_MAP, SETTING, pulay_dedepsilon
 from .label import DATA_DIR, RES_DIR, HERE
 from .generate import CATEGORIES
 
@@ -39,6 +39,8 @@ def read_packed():
         en = np.load(os.path.join(s, "energy.npy"))
         fo = np.load(os.path.join(s, "force.npy"))
         vi = np.load(os.path.join(s, "virial.npy")) if os.path.exists(os.path.join(s, "virial.npy")) else None
+        if vi is not None:  # back to GPAW's virial, as the results hold it (packed before session 12: uncorrected)
+            vi = vi + meta.get("virial_pulay_D_eV", 0.0) * np.eye(3).reshape(1, 9)
         for k, fr in enumerate(meta["frames"]):
             r = dict(fr)
             # energy.npy holds the free energy where meta has energy_zero_width (packed since session 5),
@@ -71,7 +73,8 @@ FRAME_KEYS = ["id", "note", "calc_kind", "cpu_s", "wall_s", "kpts", "magmom", "n
 
 ENERGY_UNITS = ("eV, Angstrom; energy = GPAW free energy with the Fermi-Dirac smearing of the setting (force-consistent: "
                 "the forces and the virial are its derivatives, as DeePMD-kit trains them); meta energy_zero_width = the "
-                "total energy extrapolated to zero smearing; virial = -stress * volume")
+                "total energy extrapolated to zero smearing; virial = -stress * volume - D * identity, D = meta virial_pulay_D_eV = "
+                "the Pulay stress times the volume, which GPAW's stress leaves out (training/pulay.py)")
 
 
 def label_energy(r: dict) -> float:
@@ -109,11 +112,12 @@ def pack():
         np.save(os.path.join(sd, "energy.npy"), np.array([label_energy(r) for r in frames], dtype=np.float64))
         np.save(os.path.join(sd, "force.npy"), np.array([r["forces"] for r in frames], dtype=np.float64).reshape(len(frames), nat * 3))
         if all(r.get("virial") is not None for r in frames):
-            np.save(os.path.join(sd, "virial.npy"), np.array([r["virial"] for r in frames], dtype=np.float64).reshape(len(frames), 9))
+            vir = np.array([r["virial"] for r in frames], dtype=np.float64) - pulay_dedepsilon(syms) * np.eye(3)
+            np.save(os.path.join(sd, "virial.npy"), vir.reshape(len(frames), 9))
         meta = {"category": cat, "formula": formula, "nframes": len(frames), "natoms": nat,
                 "type_map": TYPE_MAP, "setting": frames[0]["setting"],
                 "gpaw_version": frames[0].get("gpaw_version"),
-                "units": ENERGY_UNITS,
+                "units": ENERGY_UNITS, "virial_pulay_D_eV": pulay_dedepsilon(syms),
                 "frames": [{**{k: r.get(k) for k in FRAME_KEYS}, "energy_zero_width": r["energy"]} for r in frames]}
         with open(os.path.join(d, "meta.json"), "w") as f:
             json.dump(meta, f, indent=0)

@@ -155,3 +155,41 @@ def test_queue_order_covers_every_configuration_thermal_cells_first():
         assert rest == sorted(rest)
     thick = [i for i in configs if "thick" in configs[i].info["note"].split()]
     assert len(thick) == 16 and all(configs[i].info["category"] == "monolayer" for i in thick)
+
+
+def test_virials_carry_the_pulay_correction_and_repacking_keeps_them(tmp_path, monkeypatch):
+    """Every packed system records the Pulay D of its composition (factory.dft), and packing the packed data again
+    (read back to GPAW's virials, corrected once more) leaves virial.npy unchanged: no double correction."""
+    import shutil
+    from factory import pack
+    from factory.dft import pulay_dedepsilon
+    for sysdir in SYSTEMS:
+        meta = json.load(open(os.path.join(sysdir, "meta.json")))
+        types = np.loadtxt(os.path.join(sysdir, "type.raw"), dtype=int, ndmin=1)
+        assert meta["virial_pulay_D_eV"] == pytest.approx(pulay_dedepsilon(["Mo", "S"][t] for t in types)), sysdir
+    # a copy of two systems (one with virials), packed again with no new results
+    src = [s for s in SYSTEMS if os.path.exists(os.path.join(s, "set.000", "virial.npy"))][:2]
+    data = tmp_path / "data"
+    for s in src:
+        shutil.copytree(s, data / os.path.relpath(s, DATA))
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(pack, "DATA_DIR", str(data))
+    monkeypatch.setattr(pack, "RES_DIR", str(tmp_path / "results"))
+    pack.pack()
+    for s in src:
+        before = np.load(os.path.join(s, "set.000", "virial.npy"))
+        after = np.load(data / os.path.relpath(s, DATA) / "set.000" / "virial.npy")
+        assert np.allclose(before, after, atol=1e-12, rtol=0), s
+
+
+def test_pulay_constants_are_the_measured_ones():
+    """factory.dft.PULAY_DEDEPS_EV equals the fit in results/pulay.json (pulay.py), the per-species sum describes
+    every measured cell, and on the strained monolayer the corrected stress matches the energy's strain derivative
+    where the uncorrected one does not."""
+    from factory.dft import PULAY_DEDEPS_EV
+    r = json.load(open(os.path.join(TRAIN, "results", "pulay.json")))
+    for sp, v in PULAY_DEDEPS_EV.items():
+        assert v == pytest.approx(r["per_species_eV"][sp], abs=1e-5)
+    assert len(r["cells"]) >= 4 and all(abs(c["residual_meV_per_atom"]) < 10 for c in r["cells"])
+    fd = r["finite_difference_check"]
+    assert abs(fd["error_corrected_meV_per_atom"]) < 10 < abs(fd["error_uncorrected_meV_per_atom"])
