@@ -106,18 +106,19 @@ def pack():
         with open(os.path.join(d, "type_map.raw"), "w") as f:
             f.write("\n".join(TYPE_MAP) + "\n")
         nat = len(syms)
+        pulay_d = pulay_dedepsilon(syms)
         sd = os.path.join(d, "set.000")
         np.save(os.path.join(sd, "coord.npy"), np.array([r["positions"] for r in frames], dtype=np.float64).reshape(len(frames), nat * 3))
         np.save(os.path.join(sd, "box.npy"), np.array([r["cell"] for r in frames], dtype=np.float64).reshape(len(frames), 9))
         np.save(os.path.join(sd, "energy.npy"), np.array([label_energy(r) for r in frames], dtype=np.float64))
         np.save(os.path.join(sd, "force.npy"), np.array([r["forces"] for r in frames], dtype=np.float64).reshape(len(frames), nat * 3))
         if all(r.get("virial") is not None for r in frames):
-            vir = np.array([r["virial"] for r in frames], dtype=np.float64) - pulay_dedepsilon(syms) * np.eye(3)
+            vir = np.array([r["virial"] for r in frames], dtype=np.float64) - pulay_d * np.eye(3)
             np.save(os.path.join(sd, "virial.npy"), vir.reshape(len(frames), 9))
         meta = {"category": cat, "formula": formula, "nframes": len(frames), "natoms": nat,
                 "type_map": TYPE_MAP, "setting": frames[0]["setting"],
                 "gpaw_version": frames[0].get("gpaw_version"),
-                "units": ENERGY_UNITS, "virial_pulay_D_eV": pulay_dedepsilon(syms),
+                "units": ENERGY_UNITS, "virial_pulay_D_eV": pulay_d,
                 "frames": [{**{k: r.get(k) for k in FRAME_KEYS}, "energy_zero_width": r["energy"]} for r in frames]}
         with open(os.path.join(d, "meta.json"), "w") as f:
             json.dump(meta, f, indent=0)
