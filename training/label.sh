@@ -12,6 +12,10 @@
 #   training/label.sh stop     stop them (the configurations in progress are dropped, nothing else)
 #   training/label.sh pack     pack work/results into data/ (DeePMD npy) + data/SUMMARY.md
 #   training/label.sh commit   pack, then git-commit training/data (only that path)
+#   training/label.sh spin [screen]   a spin-check worker (factory.spin: relabel spin-polarised, keep the lower state)
+#                                     on every labelled configuration of the magnetic groups, or `screen`: one per
+#                                     group; run it twice for two workers; pid work/spin.pid, work/spin2.pid
+#   training/label.sh spin-status     the spin checks made, by group
 #   training/label.sh reference       start (or resume) reference.py, the DFT reference values for report.py,
 #                                     in the background (nice 19, 1 core); log work/reference.log, pid work/reference.pid
 #   training/label.sh stop-reference  stop it (the calculation in progress resumes from its trajectory next time)
@@ -26,6 +30,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONUNBUFFER
 
 PIDF2=work/label2.pid
 REFPIDF=work/reference.pid
+SPINPIDS="work/spin.pid work/spin2.pid"
 # setsid puts a worker in its own scheduler autogroup, where its nice value only ranks it against itself: a nice-19
 # worker would still take a full share of the CPU from interactive work. Lower the autogroup's priority as well.
 # Wait until the child has called setsid (its session id is its pid): before that it still sits in the caller's
@@ -72,7 +77,7 @@ case "${1:-status}" in
     setsid nohup nice -n 19 $PY -m factory.label run --only atom,dimer --max-r "${2:-1.6}" >> work/table_dimers.log 2>&1 < /dev/null &
     lower $!; echo "table-dimer worker pid $!; log: training/work/table_dimers.log" ;;
   stop)
-    for f in "$PIDF" "$PIDF2"; do
+    for f in "$PIDF" "$PIDF2" $SPINPIDS; do
       if running "$f"; then
         pid=$(cat "$f")
         # the worker is a process group leader (setsid): signal the group
@@ -99,6 +104,17 @@ case "${1:-status}" in
         echo "committed $n configurations"; break; }
       sleep 5
     done ;;
+  spin)
+    for f in $SPINPIDS; do
+      running "$f" && continue
+      setsid nohup nice -n 19 $PY -m factory.spin "${2:-run}" >> work/spin.log 2>&1 < /dev/null &
+      echo $! > "$f"; lower $!
+      echo "spin-check worker started (pid $!); log: training/work/spin.log"; exit 0
+    done
+    echo "two spin-check workers are running already" ;;
+  spin-status)
+    $PY -m factory.spin status
+    tail -n 4 work/spin.log 2>/dev/null ;;
   reference)
     if running "$REFPIDF"; then echo "reference.py already running (pid $(cat $REFPIDF))"; exit 0; fi
     setsid nohup nice -n 19 $PY reference.py >> work/reference.log 2>&1 < /dev/null &
@@ -114,5 +130,5 @@ case "${1:-status}" in
     if running "$REFPIDF"; then echo "reference.py RUNNING (pid $(cat $REFPIDF))"; else echo "reference.py NOT running"; fi
     $PY reference.py --status
     tail -n 5 work/reference.log 2>/dev/null ;;
-  *) echo "usage: $0 start|extra|stop|status|pack|commit|table-dimers|reference|stop-reference|reference-status"; exit 1 ;;
+  *) echo "usage: $0 start|extra|stop|status|pack|commit|table-dimers|spin [screen]|spin-status|reference|stop-reference|reference-status"; exit 1 ;;
 esac

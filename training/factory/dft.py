@@ -18,7 +18,8 @@ SETTING = {
     "smearing": "Fermi-Dirac",
     "width_eV": 0.05,
     "setups": "GPAW PAW 0.9.20000 default (Mo: 14 e, S: 6 e)",
-    "spin": "spin-paired for condensed configurations; spin-polarised for isolated atoms "
+    "spin": "spin-paired for condensed configurations, except those factory.spin finds magnetic (relabelled "
+            "spin-polarised from initial moments, the lower free energy kept); spin-polarised for isolated atoms "
             "(Hund's rule, fixed moment, zero width) and dimers (initial moments, free)",
     "convergence": {"energy": 1e-5, "density": 2e-5},   # GPAW units: eV/electron, electrons/electron
     "symmetry": "time-reversal/point group as found by GPAW",
@@ -33,6 +34,11 @@ PULAY_DEDEPS_EV = {"Mo": -0.16188, "S": -0.03434}
 def pulay_dedepsilon(symbols) -> float:
     """D (eV) of a cell with these chemical symbols: corrected virial = GPAW's virial - D * identity."""
     return float(sum(PULAY_DEDEPS_EV[s] for s in symbols))
+
+
+# initial moments (mu_B) of a spin-polarised condensed cell: ferromagnetic, on Mo (its 4d shell carries the moment of
+# under-coordinated Mo; S's is induced); the SCF is free to lower or remove them
+INITIAL_MOMENT_MUB = {"Mo": 2.0, "S": 0.0}
 
 
 def kpts_for(atoms, kspacing=None):
@@ -57,7 +63,8 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
               conservative=False, fixed_moment=None):
     """Return a GPAW calculator for `atoms`.
 
-    kind: 'condensed' (spin-paired), 'atom' (spin-polarised, Hund, fixed moment),
+    kind: 'condensed' (spin-paired), 'condensed-spin' (spin-polarised from initial moments, free; factory.spin),
+          'atom' (spin-polarised, Hund, fixed moment),
           'atom-paired' (an isolated atom, spin-paired: the non-polarised reference some papers use),
           'dimer' (spin-polarised, initial moments).
     conservative: slower, more robust density mixing (used as a retry when the SCF fails);
@@ -84,6 +91,10 @@ def make_calc(atoms, kind="condensed", txt=None, ecut=None, kspacing=None, width
         kw.update(kpts=(1, 1, 1), occupations=FermiDirac(width, fixmagmom=fixed_moment is not None), spinpol=True,
                   mixer={"backend": "pulay", "beta": 0.05, "nmaxold": 5, "weight": 50.0})
         kw["maxiter"] = 250     # normal dimers need < 120; a failure is retried conservatively
+    elif kind == "condensed-spin":
+        atoms.set_initial_magnetic_moments([INITIAL_MOMENT_MUB[s] for s in atoms.get_chemical_symbols()])
+        kw.update(kpts={"size": kpts_for(atoms, kspacing), "gamma": True},
+                  occupations=FermiDirac(width), spinpol=True, maxiter=400)
     else:
         atoms.set_initial_magnetic_moments(None)
         kw.update(kpts={"size": kpts_for(atoms, kspacing), "gamma": True},

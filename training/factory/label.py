@@ -187,7 +187,8 @@ def label_one(at, txt=None, scan_moments=False):
         "energy": float(e), "free_energy": float(calc.get_potential_energy(force_consistent=True)),
         "forces": f.tolist(), "virial": virial,
         "magmom": float(calc.get_magnetic_moment()) if kind != "condensed" else 0.0,
-        "kpts": kpts_for(at) if kind == "condensed" else [1, 1, 1],
+        "magmoms": [round(float(m), 4) for m in calc.get_magnetic_moments()] if kind != "condensed" else None,
+        "kpts": kpts_for(at) if kind.startswith("condensed") else [1, 1, 1],
         "setting": SETTING, "gpaw_version": gpaw.__version__,
         "niter": int(calc.scf.niter) if getattr(calc, "scf", None) is not None else None,
         "scf_retry_conservative_mixing": retried,
@@ -271,6 +272,9 @@ def run(max_n=None, only=None, retry_failed=False, ids=None, until=None, max_r=N
         write_atomic(path, res)
         unclaim(cid)
         n += 1
+        from .spin import needs_check, run as spin_run
+        if needs_check(at):     # a group where a moment survives: label it spin-polarised too, keep the lower
+            spin_run([cid])
         print(f"  done {cid}: E={res['energy']:.6f} eV, {res['cpu_s']:.1f} s CPU, "
               f"|F|max={np.abs(res['forces']).max():.3f}", flush=True)
     print("queue finished" if max_n is None or n < max_n else f"stopped after {n}", flush=True)

@@ -7,7 +7,8 @@ Layout (readable by DeePMD-kit and dpdata 'deepmd/npy'):
                                set.000/{coord,box,energy,force,virial}.npy, meta.json
 All systems are periodic (isolated atoms and dimers sit in 10 x 10.5 x 11 A boxes).
 Frames are sorted by id; meta.json holds, per frame, the id, note, CPU time, k-points,
-magnetic moment, and the DFT setting.  Results already packed but absent from work/results
+magnetic moment, the spin check where one was made (factory.spin: the spin-polarised state replaces the spin-paired
+label where it is lower), and the DFT setting.  Results already packed but absent from work/results
 (e.g. in a fresh clone) are kept.  The new data tree is built beside the old one and swapped
 in with renames, so an interrupted pack leaves the old tree intact.
 """
@@ -69,6 +70,7 @@ def read_results():
 
 FRAME_KEYS = ["id", "note", "calc_kind", "cpu_s", "wall_s", "kpts", "magmom", "niter", "scf_retry_conservative_mixing",
               "free_energy", "finished", "host"]
+OPTIONAL_FRAME_KEYS = ["magmoms", "spin_check"]   # only where present (spin-polarised results, spin checks)
 
 
 ENERGY_UNITS = ("eV, Angstrom; energy = GPAW free energy with the Fermi-Dirac smearing of the setting (force-consistent: "
@@ -85,8 +87,12 @@ def label_energy(r: dict) -> float:
 
 
 def pack():
+    from .spin import read_checks, apply_check
     allres = read_packed()
     allres.update(read_results())
+    for cid, check in read_checks().items():   # spin checks (factory.spin): the lower spin state is the label
+        if cid in allres:
+            allres[cid] = apply_check(allres[cid], check)
     systems = {}
     for cid, r in allres.items():
         syms = r["symbols"]
@@ -119,7 +125,8 @@ def pack():
                 "type_map": TYPE_MAP, "setting": frames[0]["setting"],
                 "gpaw_version": frames[0].get("gpaw_version"),
                 "units": ENERGY_UNITS, "virial_pulay_D_eV": pulay_d,
-                "frames": [{**{k: r.get(k) for k in FRAME_KEYS}, "energy_zero_width": r["energy"]} for r in frames]}
+                "frames": [{**{k: r.get(k) for k in FRAME_KEYS}, **{k: r[k] for k in OPTIONAL_FRAME_KEYS if r.get(k)},
+                            "energy_zero_width": r["energy"]} for r in frames]}
         with open(os.path.join(d, "meta.json"), "w") as f:
             json.dump(meta, f, indent=0)
     write_summary(systems, new_root)
