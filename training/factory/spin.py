@@ -35,8 +35,14 @@ SPIN_TOL_EV = 2e-3
 # categories whose cells can hold an under-coordinated Mo (the bulk and monolayer cells are strained or rattled
 # perfect crystals, and the isolated atoms and dimers are spin-polarised already)
 CHECKED_CATEGORIES = ("vacancy", "substitution", "nanopore", "interstitial", "hot")
-# groups (see group_of) where the screen found a surviving moment: every configuration of these is checked
-MAGNETIC_GROUPS: tuple = ()
+# groups (see group_of) where the screen found a surviving moment: every configuration of these is checked (screen
+# of session 13, README section 1 "Spin"); the nanopores all are, their Mo edges being magnetic like the first one
+MAGNETIC_GROUPS = (
+    "interstitial|interstitial Mo|Mo5S8",       # Mo adatom, 2x2: -82 meV/atom, 4.2 mu_B
+    "substitution|antisite MoS|Mo5S7",          # Mo on an S site, 2x2: -8.7 meV/atom, 2.0 mu_B
+    "vacancy|VMoS3|Mo3S5",                      # V_MoS3, 2x2: -2.0 meV/atom, 0.7 mu_B
+)
+MAGNETIC_CATEGORIES = ("nanopore",)             # pore Mo4S12 in 4x4: -7.1 meV/atom, 5.0 mu_B
 
 
 def group_of(at) -> str:
@@ -47,8 +53,12 @@ def group_of(at) -> str:
     return f"{at.info['category']}|{note}|{at.get_chemical_formula(mode='metal')}"
 
 
+def is_magnetic_group(at) -> bool:
+    return group_of(at) in MAGNETIC_GROUPS or at.info["category"] in MAGNETIC_CATEGORIES
+
+
 def needs_check(at) -> bool:
-    return at.info.get("calc_kind", "condensed") == "condensed" and group_of(at) in MAGNETIC_GROUPS
+    return at.info.get("calc_kind", "condensed") == "condensed" and is_magnetic_group(at)
 
 
 def labelled():
@@ -141,8 +151,10 @@ def screen_ids(configs, labels):
     return sorted(best.values(), key=lambda c: float(configs[c].info["cost"]))
 
 
-def group_ids(configs, labels, groups):
-    ids = [cid for cid, at in configs.items() if cid in labels and group_of(at) in groups]
+def group_ids(configs, labels, groups=None):
+    """The labelled configurations of these groups (default: the magnetic ones), cheapest first."""
+    ids = [cid for cid, at in configs.items() if cid in labels
+           and (group_of(at) in groups if groups else is_magnetic_group(at))]
     return sorted(ids, key=lambda c: float(configs[c].info["cost"]))
 
 
@@ -173,7 +185,7 @@ def main():
     elif a.ids:
         ids = a.ids.split(",")
     else:
-        ids = group_ids(configs, labels, a.groups.split(";") if a.groups else MAGNETIC_GROUPS)
+        ids = group_ids(configs, labels, a.groups.split(";") if a.groups else None)
     run(ids)
 
 

@@ -81,7 +81,7 @@ def test_dataset_spin_checks_are_consistent():
     """Every spin-polarised label came from a check that found it lower; its group is declared magnetic, so that the
     rest of the group is checked and new configurations of it are labelled both ways."""
     from factory.label import load_configs
-    from factory.spin import MAGNETIC_GROUPS, SPIN_TOL_EV, group_of
+    from factory.spin import SPIN_TOL_EV, is_magnetic_group
     configs = load_configs()
     for meta, fr, e in _frames():
         chk = fr.get("spin_check")
@@ -92,7 +92,7 @@ def test_dataset_spin_checks_are_consistent():
         assert chk["kept"] == ("spin-polarised" if chk["dF_eV"] < -SPIN_TOL_EV else "spin-paired"), fr["id"]
         if chk["kept"] == "spin-polarised":
             assert e == pytest.approx(chk["paired_free_energy"] + chk["dF_eV"], abs=2e-6), fr["id"]
-            assert group_of(configs[fr["id"]]) in MAGNETIC_GROUPS, fr["id"]
+            assert is_magnetic_group(configs[fr["id"]]), fr["id"]
         else:
             assert fr.get("calc_kind", "condensed") == "condensed" and e == fr["free_energy"], fr["id"]
 
