@@ -16,9 +16,9 @@ factory.pack applies a check (`apply_check`): where the spin-polarised free ener
 label's by more than SPIN_TOL_EV, the spin-polarised result replaces the label; either way the frame's meta records
 the check (`spin_check`), so a fresh clone keeps the decision without work/.
 
-A group is a category, the configuration's note without its per-configuration numbers, and the formula: configurations of one
-defect type in one cell.  The screen checks one labelled configuration per group; the groups where a moment
-survives are listed in MAGNETIC_GROUPS, and `run` then checks all their configurations.
+A group is a category and a defect type (the note without its per-configuration numbers, cell size and 'thermal').
+The screen checks one labelled configuration per group and cell, the cheapest; the groups where a moment survives
+are listed in MAGNETIC_GROUPS, and `run` then checks all their configurations, in every cell.
 """
 import argparse
 import json
@@ -38,19 +38,19 @@ CHECKED_CATEGORIES = ("vacancy", "substitution", "nanopore", "interstitial", "ho
 # groups (see group_of) where the screen found a surviving moment: every configuration of these is checked (screen
 # of session 13, README section 1 "Spin"); the nanopores all are, their Mo edges being magnetic like the first one
 MAGNETIC_GROUPS = (
-    "interstitial|interstitial Mo|Mo5S8",       # Mo adatom, 2x2: -82 meV/atom, 4.2 mu_B
-    "substitution|antisite MoS|Mo5S7",          # Mo on an S site, 2x2: -8.7 meV/atom, 2.0 mu_B
-    "vacancy|VMoS3|Mo3S5",                      # V_MoS3, 2x2: -2.0 meV/atom, 0.7 mu_B
+    "interstitial|interstitial Mo",     # Mo adatom in 2x2: -82 meV/atom, 4.2 mu_B (in the dense 1x1 cell: -0.03)
+    "substitution|antisite MoS",        # Mo on an S site, 2x2: -8.7 meV/atom, 2.0 mu_B
+    "vacancy|VMoS3",                    # V_MoS3, 2x2: -2.0 meV/atom, 0.7 mu_B
 )
 MAGNETIC_CATEGORIES = ("nanopore",)             # pore Mo4S12 in 4x4: -7.1 meV/atom, 5.0 mu_B
 
 
 def group_of(at) -> str:
-    # the note without its per-configuration numbers ('rattle=0.153', 'dmin>=1.8'), the cell size (the formula says
-    # it) and 'thermal' (the same defect, rattled less)
+    """'category|defect type': the note without its per-configuration numbers ('rattle=0.153', 'dmin>=1.8'), the
+    cell size and 'thermal' (the same defect, rattled less)."""
     note = " ".join(w for w in at.info.get("note", "").split()
                     if "=" not in w and w != "thermal" and not re.fullmatch(r"\d+x\d+", w))
-    return f"{at.info['category']}|{note}|{at.get_chemical_formula(mode='metal')}"
+    return f"{at.info['category']}|{note}"
 
 
 def is_magnetic_group(at) -> bool:
@@ -141,11 +141,11 @@ def run(ids):
 
 
 def screen_ids(configs, labels):
-    """One labelled configuration per group of the checked categories, the cheapest, groups cheapest first."""
+    """One labelled configuration per group and cell of the checked categories, the cheapest, cheapest first."""
     best = {}
     for cid, at in configs.items():
         if at.info["category"] in CHECKED_CATEGORIES and cid in labels:
-            g = group_of(at)
+            g = (group_of(at), at.get_chemical_formula(mode="metal"))
             if g not in best or float(at.info["cost"]) < float(configs[best[g]].info["cost"]):
                 best[g] = cid
     return sorted(best.values(), key=lambda c: float(configs[c].info["cost"]))
@@ -164,10 +164,11 @@ def status():
     checks = {cid: r["spin_check"] for cid, r in labels.items() if r.get("spin_check")}
     checks.update({cid: {"dF_eV": c["dF_eV"], "magmom": c["magmom"], "abs_magmom": c["abs_magmom"]}
                    for cid, c in read_checks().items()})
-    print(f"{'id':20s} {'group':45s} {'dF (meV/atom)':>14s} {'M':>6s} {'sum|m|':>7s}")
-    for cid in sorted(checks, key=lambda c: group_of(configs[c])):
-        c, n = checks[cid], len(configs[cid])
-        print(f"{cid:20s} {group_of(configs[cid]):45s} {c['dF_eV']*1000/n:14.2f} {c['magmom']:6.2f} "
+    print(f"{'id':20s} {'group':36s} {'cell':9s} {'dF (meV/atom)':>14s} {'M':>6s} {'sum|m|':>7s}")
+    for cid in sorted(checks, key=lambda c: (group_of(configs[c]), c)):
+        c, at = checks[cid], configs[cid]
+        print(f"{cid:20s} {group_of(at):36s} {at.get_chemical_formula(mode='metal'):9s} "
+              f"{c['dF_eV']*1000/len(at):14.2f} {c['magmom']:6.2f} "
               f"{c['abs_magmom']:7.2f}")
 
 
@@ -175,7 +176,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("cmd", choices=["screen", "run", "status"])
     p.add_argument("--ids", default=None)
-    p.add_argument("--groups", default=None, help="'|'-joined group names are awkward: use ';' between groups")
+    p.add_argument("--groups", default=None, help="groups (category|defect type), ';' between them")
     a = p.parse_args()
     if a.cmd == "status":
         return status()
