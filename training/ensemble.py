@@ -4,6 +4,7 @@
     /usr/bin/python3 training/ensemble.py                       train seeds 1-4 (train.py's default recipe), install
     /usr/bin/python3 training/ensemble.py --jobs 2 -- --steps 20000     two at a time; arguments after -- go to train.py
     /usr/bin/python3 training/ensemble.py --install-only        pick and install from finished runs
+    /usr/bin/python3 training/ensemble.py --evaluate M.json ... rank candidate models, install nothing
     /usr/bin/python3 training/ensemble.py --continue -- --steps 20000 --start-lr 3e-4   fine-tune every installed
                                                                 seed on today's data and table, then install
     /usr/bin/python3 training/ensemble.py --continue -- --steps 0      re-export every installed seed with the
@@ -165,6 +166,39 @@ def physics(json_path: str) -> dict:
             'E_f': {k: v['E_f'] for k, v in ef.items()}}
 
 
+def worst_frames(json_path: str, data: str, n: int = 6) -> list[tuple[str, float]]:
+    """The held-out near-equilibrium frames with the largest energy residuals (model - DFT, meV/atom)."""
+    from trainer import export
+    from trainer.train import frame_tensors, near_equilibrium
+    model = export.load(json_path)
+    _, held = split_frames(data, tuple(model.cfg.type_map))
+    res = []
+    for f in held:
+        if near_equilibrium(f, tuple(model.cfg.type_map)):
+            coord, box, atype, _, _ = frame_tensors(f)
+            e = float(model(coord, box, atype, f.nb or model.neighbors(f.coord, f.box, f.atype), virial=False)['energy'])
+            res.append((f.id, 1000 * (e - f.energy) / f.natoms))
+    return sorted(res, key=lambda x: -abs(x[1]))[:n]
+
+
+def evaluate_candidates(paths: list[str], data: str) -> None:
+    """Rank exported models as install() would, without installing anything (a candidate fine-tune against the
+    default, say): held-out and training near-equilibrium RMSE, a0, C11, E_f, the collapse check, the score."""
+    dft = dft_values()
+    for path in paths:
+        m, ph = held_out_metrics(path, data), physics(path)
+        g, t = m['by_category'].get('near_equilibrium', {}), m['train_by_category'].get('near_equilibrium', {})
+        print(f"{os.path.relpath(path)}: score {score(m, ph, dft):.2f}; held-out near-eq ({g.get('n')} frames) "
+              f"E {1000 * g.get('rmse_e_atom', float('nan')):.2f} meV/atom, F {g.get('rmse_f', float('nan')):.3f} eV/A; "
+              f"training near-eq E {1000 * t.get('rmse_e_atom', float('nan')):.2f} meV/atom; a0 {ph['a0']:.4f} A "
+              f"(DFT {dft['a0']}), C11 {ph['C11']:.1f} N/m (DFT {dft['C11']}), E_f {ph['E_f']} (DFT {dft['E_f']}); "
+              f"collapse {'ok' if ph['ok'] else 'FAILED: ' + ', '.join(ph['failed_curves'])}", flush=True)
+        for cat, r in sorted(m['by_category'].items()):
+            print(f"    held-out {cat:18s} n={r['n']:4d}  E {1000 * r['rmse_e_atom']:8.2f} meV/atom  F {r['rmse_f']:.3f}")
+        print('    worst held-out near-eq frames (meV/atom):',
+              ', '.join(f'{i} {e:+.1f}' for i, e in worst_frames(path, data)), flush=True)
+
+
 def install(seeds: list[int], data: str) -> None:
     """Ranks every seed, from its run in work/ or else from models/ (installed earlier), on the current data's
     held-out frames and installs the best as the default, the others beside it."""
@@ -239,7 +273,11 @@ def main():
     p.add_argument('--continue', dest='cont', action='store_true',
                    help="each seed continues from its installed model (--init-model); e.g. -- --steps 20000 --start-lr 3e-4")
     p.add_argument('--data', default=os.path.join(HERE, 'data'), help='data set whose held-out frames rank the seeds')
+    p.add_argument('--evaluate', nargs='+', metavar='MODEL.json',
+                   help='rank these exported models as the install would, print the figures, install nothing')
     a = p.parse_args(argv)
+    if a.evaluate:
+        return evaluate_candidates(a.evaluate, a.data)
     seeds = [int(s) for s in a.seeds.split(',')]
     if not a.install_only:
         train_seeds(seeds, a.jobs, extra, a.retrain, a.cont)
