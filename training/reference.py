@@ -21,7 +21,8 @@ trainer/properties.py, so report.py evaluates the model on exactly the same stru
             'atom-paired' convention of the paper's 6.7 eV); S is taken from validate.py
   defects   E_f of V_Mo, V_S2, Mo_S, S_Mo, V_MoS3 in validate.py's 3x3 cell at a0 (its pristine energy reused), relaxed
             at fixed cell to fmax 0.03 eV/A (as validate.py's V_S), isolated-atom chemical potentials in both
-            conventions: E_f (spin-polarised atoms) and E_f_paired (spin-paired atoms)
+            conventions: E_f (spin-polarised atoms) and E_f_paired (spin-paired atoms); Mo_S and V_MoS3, whose
+            cells keep a moment (factory.spin's screen), are relaxed spin-polarised
   phonons   finite displacements +-0.02 A of Mo and the top S (the bottom S follows by the mirror plane) in the 3x3
             supercell: 12 single points of 27 atoms
 results/reference/summary.json collects what is done (elastic fit, E_f, counts).
@@ -36,6 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from factory.dft import SETTING, kpts_for, make_calc  # noqa: E402
+from factory.spin import MAGNETIC_DEFECTS  # noqa: E402
 from trainer import properties as P  # noqa: E402
 
 OUT = os.path.join(HERE, 'results', 'reference')
@@ -240,7 +242,8 @@ def run_defects(R, a0, t0):
             continue
         R.check_limit()
         at = P.defect_cell(kind, a0, t0, 3)
-        P.attach(at, R.calc_for(name))
+        spin = kind in MAGNETIC_DEFECTS     # a moment survives in this defect type (factory.spin's screen)
+        P.attach(at, R.calc_for(name, kind='condensed-spin' if spin else 'condensed'))
         t = time.process_time()
         r = P.relax(at, fmax=0.03, steps=150, **R.paths(name))
         if not r['converged']:
@@ -252,6 +255,7 @@ def run_defects(R, a0, t0):
                           mu_paired=mp, E_f_paired=None if None in mp.values() else
                           P.formation_energy(kind, r['energy'], pr['energy'], mp),
                           natoms=len(at), fmax=r['fmax'], traj_frames=r['traj_frames'], a0=a0, t0=t0,
+                          spin_polarised=spin, magmom=float(at.calc.get_magnetic_moment()) if spin else 0.0,
                           kpts=kpts_for(at), cpu_s_last_session=time.process_time() - t,
                           positions=at.positions.tolist(), cell=at.cell.array.tolist(), symbols=at.get_chemical_symbols()))
 
