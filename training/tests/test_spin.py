@@ -114,3 +114,14 @@ def test_spin_polarised_label_is_reproduced(tmp_path, monkeypatch):
     res = label_one(at, txt=str(tmp_path / f"{cid}.txt"))
     assert abs(res["free_energy"] - e_stored) / nat < 1e-4
     assert abs(res["magmom"]) > 0.5
+
+
+def test_reference_defects_follow_the_spin_screen():
+    """reference.py's DFT defect cells of the magnetic types are relaxed spin-polarised, the others spin-paired."""
+    from trainer import properties as P
+    from factory.spin import MAGNETIC_DEFECTS
+    assert set(MAGNETIC_DEFECTS) <= set(P.DEFECTS)
+    for kind in P.DEFECTS:
+        fn = os.path.join(TRAIN, "results", "reference", f"defect_{kind}.json")
+        if os.path.exists(fn):
+            assert json.load(open(fn)).get("spin_polarised", False) == (kind in MAGNETIC_DEFECTS), kind
