@@ -993,7 +993,8 @@ def main(argv=None):
     import torch
     torch.set_num_threads(args.threads)
     from trainer import export
-    from trainer.calculator import DPCalculator, file_sha256, read_model_dict
+    from trainer.calculator import DPCalculator
+    from trainer.export import file_sha256, read_model_dict
     from trainer import properties as P
 
     os.makedirs(args.out, exist_ok=True)

@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from trainer import export  # noqa: E402
-from trainer.calculator import file_sha256, read_model_dict  # noqa: E402
+from trainer.export import file_sha256, read_model_dict  # noqa: E402
 from trainer.data import isolated_atom_energies, read_dataset, split  # noqa: E402
 from trainer.loss import LossConfig, LRConfig  # noqa: E402
 from trainer.model import DPModel, ModelConfig, PairTable, build_neighbors  # noqa: E402
@@ -105,6 +105,9 @@ def main(argv=None):
     p.add_argument('--precision', choices=['float64', 'float32'], default='float32',
                    help='precision of the training steps (float32: ~1.9x faster on CPU); statistics, evaluation and '
                         'export are float64 either way')
+    p.add_argument('--device', default='cpu',
+                   help="where the training steps run: 'cpu' or 'cuda' (needs PyTorch 2.x with CUDA); the data "
+                        "statistics, evaluation and export stay on the CPU")
     p.add_argument('--fresh', action='store_true',
                    help='ignore OUT.ckpt.pt (by default an interrupted run with the same settings and data resumes)')
     a = p.parse_args(argv)
@@ -135,7 +138,7 @@ def main(argv=None):
                         relative_e=a.relative_e or None,
                         energy_weight=a.energy_weight),
         lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed,
-        precision=a.precision, init_model=init_sha, near_eq_repeat=a.near_eq_repeat)
+        precision=a.precision, init_model=init_sha, near_eq_repeat=a.near_eq_repeat, device=a.device)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()
     ckpt = f'{a.out}.ckpt.pt'

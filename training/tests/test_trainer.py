@@ -1,6 +1,7 @@
 """The PyTorch trainer (training/trainer): forces and virial against finite differences, export/import round trip,
 agreement with the app's float64 CPU reference (npx tsx src/cli/main.ts eval), and a few training steps.
 A tiny float64 model; no full training."""
+import dataclasses
 import json
 import os
 import shutil
@@ -404,6 +405,9 @@ def test_checkpoint_resume_continues_the_same_run(tmp_path):
     msgs.clear()
     train(DPModel(cfg, None), frames, tc5, steps=9, log=msgs.append, checkpoint=ck, checkpoint_seconds=0)
     assert msgs[0].startswith('resumed from') and 'at step 8 of 9' in msgs[0] and 'instead of 8' in msgs[0]
+    # the device is not part of the run's identity: a checkpoint written on a GPU resumes here and the other way round
+    from trainer.train import fingerprint
+    assert fingerprint(ref, frames, tc5) == fingerprint(ref, frames, dataclasses.replace(tc5, device='cuda'))
     # other settings (another seed): the checkpoint is ignored and the run starts afresh
     msgs.clear()
     train(DPModel(cfg, None), frames, TrainConfig(lr=tc.lr, batch_size=2, seed=6, disp_freq=1), steps=9,
@@ -454,7 +458,7 @@ def test_zero_steps_with_a_rebuilt_table_retables_a_model(tmp_path):
     the old one in the export (and its sha256 is recorded), and every fitted frame's figures stay exactly the same,
     because no fitted frame has an atom within the blend window (w = 0), so the table never enters the fit."""
     import train as T
-    from trainer.calculator import file_sha256
+    from trainer.export import file_sha256
     rows = np.loadtxt(TABLE)
     rows[:, 1:] *= 1.5  # another table, same grid
     new_table = str(tmp_path / 'new.txt')

@@ -1,6 +1,6 @@
 """ASE calculator around the trainer's DPModel (float64): energy, per-atom energies, forces and stress.
 
-    from trainer.calculator import DPCalculator, load_model
+    from trainer.calculator import DPCalculator
     atoms.calc = DPCalculator('models/mos2-dptab.yaml')      # or DPCalculator(model) with a DPModel
 
 Everything comes from DPModel.forward (its neighbour list, its autograd forces and virial); nothing of the model maths
@@ -13,7 +13,6 @@ whatever the cell height; the stress still refers to the ASE cell (2D stress = s
 """
 from __future__ import annotations
 
-import hashlib
 import os
 
 import numpy as np
@@ -25,30 +24,6 @@ from . import export
 from .model import DTYPE, DPModel
 
 
-def read_model_dict(path: str) -> dict:
-    """The exported dict (.json, or .yaml through libyaml's C loader when present: a full-size model ~13 s instead
-    of ~75 s with the pure-Python loader)."""
-    import json
-    with open(path) as f:
-        if path.endswith('.json'):
-            return json.load(f)
-        import yaml
-        return yaml.load(f, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
-
-
-def load_model(path: str) -> DPModel:
-    """export.load with the faster reader."""
-    return export.dict_to_model(read_model_dict(path))
-
-
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
 class DPCalculator(Calculator):
     implemented_properties = ['energy', 'free_energy', 'energies', 'forces', 'stress']
 
@@ -56,7 +31,7 @@ class DPCalculator(Calculator):
         super().__init__(**kwargs)
         if isinstance(model, str):
             self.model_path = os.path.abspath(model)
-            model = load_model(model)
+            model = export.load(model)
         else:
             self.model_path = None
         self.model = model.eval()

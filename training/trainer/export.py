@@ -8,6 +8,7 @@ out_bias (sub-models' out_bias are not applied inside the linear model).  Withou
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 
 import numpy as np
@@ -143,14 +144,26 @@ def yaml_dump(d: dict, f) -> None:
     yaml.dump(d, f, Dumper=Dumper, sort_keys=False, width=1 << 30)
 
 
-def load(path: str) -> DPModel:
+def read_model_dict(path: str) -> dict:
+    """The exported dict (.json, or .yaml through libyaml's C loader when present: a full-size model ~13 s instead
+    of ~75 s with the pure-Python loader)."""
     with open(path) as f:
         if path.endswith('.json'):
-            d = json.load(f)
-        else:
-            import yaml
-            d = yaml.safe_load(f)
-    return dict_to_model(d)
+            return json.load(f)
+        import yaml
+        return yaml.load(f, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
+
+
+def load(path: str) -> DPModel:
+    return dict_to_model(read_model_dict(path))
+
+
+def file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _load_net(net_mod, net_dict):

@@ -33,6 +33,9 @@ class TrainConfig:
     # each near-equilibrium frame (near_equilibrium below) enters every shuffled epoch this many times: DeePMD-kit's
     # per-system sampling probability (auto_prob), for the frames the accuracy target is judged on
     near_eq_repeat: int = 1
+    # where the steps run: 'cpu', or 'cuda' (PyTorch 2.x): the model and every tensor made during the steps (batches,
+    # neighbour indices) go there; statistics before and evaluation after stay on the CPU
+    device: str = 'cpu'
 
 
 def frame_tensors(f: Frame):
@@ -87,7 +90,8 @@ def fingerprint(model: DPModel, frames: list[Frame], cfg: TrainConfig) -> str:
     length of the run: a run resumed with another step count goes on under the learning-rate schedule of the new
     length (DeePMD-kit does the same when numb_steps changes on a restart), so a long run can be shortened or
     extended without losing what it has learnt."""
-    same_any_length = dataclasses.replace(cfg, lr=dataclasses.replace(cfg.lr, num_steps=0))
+    # nor the device: a run checkpointed on a GPU resumes on the CPU and the other way round
+    same_any_length = dataclasses.replace(cfg, lr=dataclasses.replace(cfg.lr, num_steps=0), device='cpu')
     h = hashlib.sha256(repr((model.cfg, same_any_length, [(f.id, f.natoms, f.energy) for f in frames])).encode())
     return h.hexdigest()
 
@@ -111,7 +115,21 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
     rng = random.Random(cfg.seed)
     order: list[int] = []
     model.to(getattr(torch, cfg.precision))
+    if cfg.device != 'cpu':
+        model.to(cfg.device)
+        torch.set_default_device(cfg.device)  # the batches and index tensors below are made there
+    try:
+        return _steps(model, frames, cfg, steps, log, checkpoint, checkpoint_seconds, rng, order)
+    finally:
+        if cfg.device != 'cpu':
+            torch.set_default_device('cpu')
+        model.to('cpu')
+        model.to(DTYPE)
+        model.eval()
 
+
+def _steps(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps, log, checkpoint, checkpoint_seconds,
+           rng: random.Random, order: list[int]) -> list[float]:
     whole = make_batch(frames, model.dtype) if cfg.batch_size >= len(frames) else None
 
     pool = epoch_pool(frames, cfg.near_eq_repeat)
@@ -134,7 +152,7 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
     start = 0
     fp = fingerprint(model, frames, cfg) if checkpoint else ''
     if checkpoint and os.path.exists(checkpoint):
-        ck = torch.load(checkpoint, weights_only=False)
+        ck = torch.load(checkpoint, weights_only=False, map_location=cfg.device)
         if ck.get('fingerprint') == fp:
             model.load_state_dict(ck['model'])
             opt.load_state_dict(ck['opt'])
@@ -172,8 +190,6 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         if checkpoint and (time.time() - last_save > checkpoint_seconds or step == nsteps - 1):
             save(step + 1)
             last_save = time.time()
-    model.to(DTYPE)
-    model.eval()
     return losses
 
 
