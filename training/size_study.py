@@ -14,10 +14,10 @@ import argparse
 import json
 import math
 import os
-import resource
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trainer import study  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(HERE, 'work', 'sizes')
@@ -41,42 +41,14 @@ __doc__ += ''.join(f'  {n:12s} rcut {c[0]}, sel {sel_for(c[0])}, embedding {c[1]
                    for n, c in CANDIDATES.items())
 
 
-def run(name: str, steps: int, data: str, extra: list[str]) -> dict | None:
+def args_of(name: str, steps: int, data: str, extra: list[str]) -> list[str]:
     rcut, emb, axis, fit = CANDIDATES[name]
-    base = os.path.join(WORK, name)
-    if not os.path.exists(base + '.metrics.json'):
-        cmd = [sys.executable, os.path.join(HERE, 'train.py'), '--data', data, '--seed', '1', '--threads', '1',
-               '--steps', str(steps), '--rcut', str(rcut), '--sel', sel_for(rcut), '--neuron', emb,
-               '--axis-neuron', str(axis), '--fitting', fit, '--out', base, *extra]
-        print(f"{time.strftime('%H:%M:%S')} {name}: {' '.join(cmd[1:])}", flush=True)
-        t0, c0 = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-        with open(base + '.log', 'a') as log:
-            rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
-        if rc != 0:
-            print(f'{name}: train.py exited {rc} (see {base}.log); rerun resumes it', flush=True)
-            return None
-        with open(base + '.timing.json', 'w') as f:
-            json.dump({'wall_s': time.time() - t0, 'cpu_s': resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - c0}, f)
-    with open(base + '.metrics.json') as f:
-        m = json.load(f)
-    timing = json.load(open(base + '.timing.json')) if os.path.exists(base + '.timing.json') else {}
-    return {'rcut': rcut, 'sel': sel_for(rcut), 'embedding': emb, 'axis': axis, 'fitting': fit, 'steps': steps,
-            'n_train': m['split']['n_train'], 'n_held_out': m['split']['n_held_out'],
-            'held_out': m['by_category'], 'training': m['train_by_category'], **timing}
+    return ['--data', data, '--seed', '1', '--steps', str(steps), '--rcut', str(rcut), '--sel', sel_for(rcut),
+            '--neuron', emb, '--axis-neuron', str(axis), '--fitting', fit, *extra]
 
 
-def table(results: dict) -> str:
-    rows = ['| candidate | architecture | held-out near-eq E (meV/atom) | F (eV/Å) | held-out all E | F | training all E | F | train CPU (min) |',
-            '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
-    for name, r in results.items():
-        h, t = r['held_out'], r['training']
-        ne, al, ta = h.get('near_equilibrium', {}), h.get('all', {}), t.get('all', {})
-        e = lambda g: f"{1000 * g['rmse_e_atom']:.1f}" if g else '-'
-        f = lambda g: f"{g['rmse_f']:.3f}" if g else '-'
-        rows.append(f"| {name} | rcut {r['rcut']}, sel {r['sel']}, emb {r['embedding']}, axis {r['axis']}, fit {r['fitting']} | "
-                    f"{e(ne)} (n={ne.get('n', 0)}) | {f(ne)} | {e(al)} | {f(al)} | {e(ta)} | {f(ta)} | "
-                    f"{r.get('cpu_s', float('nan')) / 60:.0f} |")
-    return '\n'.join(rows)
+def describe(name: str, r: dict) -> str:
+    return f"rcut {r['rcut']}, sel {r['sel']}, emb {r['embedding']}, axis {r['axis']}, fit {r['fitting']}"
 
 
 def main():
@@ -87,21 +59,23 @@ def main():
     p.add_argument('--steps', type=int, default=6000)
     p.add_argument('--data', default=os.path.join(HERE, 'data'))
     p.add_argument('--only', default=','.join(CANDIDATES))
+    p.add_argument('--jobs', type=int, default=1, help='candidates trained side by side (one core each)')
     a = p.parse_args(argv)
-    os.makedirs(WORK, exist_ok=True)
     results = {}
     if os.path.exists(OUT):
         with open(OUT) as f:
             results = {k: v for k, v in json.load(f)['candidates'].items() if v.get('steps') == a.steps}
-    for name in a.only.split(','):
-        r = run(name, a.steps, a.data, extra)
-        if r is not None:
-            results[name] = r
-            with open(OUT + '.tmp', 'w') as f:
-                json.dump({'recipe': {'steps': a.steps, 'data': os.path.relpath(a.data, HERE), 'seed': 1, 'extra': extra},
-                           'candidates': results}, f, indent=1)
-            os.replace(OUT + '.tmp', OUT)
-    print(table(results))
+    recipe = {'steps': a.steps, 'data': os.path.relpath(a.data, HERE), 'seed': 1, 'extra': extra}
+
+    def done(name, r):
+        rcut, emb, axis, fit = CANDIDATES[name]
+        results[name] = {'rcut': rcut, 'sel': sel_for(rcut), 'embedding': emb, 'axis': axis, 'fitting': fit,
+                         'steps': a.steps, **r}
+        study.save_json(OUT, {'recipe': recipe, 'candidates': results})
+
+    names = a.only.split(',')
+    study.run_all(WORK, {n: args_of(n, a.steps, a.data, extra) for n in names}, a.jobs, done)
+    print(study.table({n: results[n] for n in names if n in results}, describe, 'candidate'))
 
 
 if __name__ == '__main__':

@@ -73,6 +73,9 @@ def main(argv=None):
     p.add_argument('--start-lr', type=float, default=1e-3)
     p.add_argument('--stop-lr', type=float, default=1e-5)
     p.add_argument('--decay-steps', type=int, default=300)
+    p.add_argument('--warmup-steps', type=int, default=0,
+                   help="the learning rate rises linearly from 0 over these first steps (DeePMD-kit's warmup_steps); "
+                        'for fine-tunes (--init-model), whose first Adam steps otherwise throw the model off')
     p.add_argument('--batch-size', type=int, default=64, help='frames per step, evaluated in one pass (the whole set when it has fewer)')
     p.add_argument('--pref', default='1,20,100,1,0.1,0.5', help='start_e,limit_e,start_f,limit_f,start_v,limit_v')
     p.add_argument('--relative-f', type=float, default=1.0, help="eps (eV/A) of the relative force error (paper eq. 4); 0: off")
@@ -137,7 +140,7 @@ def main(argv=None):
         loss=LossConfig(*pr, relative_f=a.relative_f or None, relative_f_min_force=a.relative_f_min_force,
                         relative_e=a.relative_e or None,
                         energy_weight=a.energy_weight),
-        lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed,
+        lr=LRConfig(a.start_lr, a.stop_lr, a.decay_steps, a.steps, a.warmup_steps), batch_size=a.batch_size, disp_freq=a.disp_freq, seed=a.seed,
         precision=a.precision, init_model=init_sha, near_eq_repeat=a.near_eq_repeat, device=a.device)
     print(f'{len(train_frames)} training and {len(held_out)} held-out frames from {a.data}; model {cfg}', flush=True)
     t0 = time.time()

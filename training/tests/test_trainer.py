@@ -240,6 +240,9 @@ def test_loss_schedules_and_relative_force():
     from trainer.loss import LossConfig, LRConfig, frame_loss, prefactors
     lr = LRConfig(start_lr=1e-3, stop_lr=1e-7, decay_steps=10, num_steps=1000)
     assert lr.lr(0) == 1e-3 and lr.lr(9) == 1e-3 and abs(lr.lr(1000) / 1e-7 - 1) < 1e-9
+    assert lr.warmup(0) == 1.0  # no warm-up by default
+    w = LRConfig(start_lr=1e-3, stop_lr=1e-7, decay_steps=10, num_steps=1000, warmup_steps=4)
+    assert [w.warmup(k) for k in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0] and w.lr(3) == lr.lr(3)
     c = LossConfig(start_pref_e=0.02, limit_pref_e=1, start_pref_f=1000, limit_pref_f=1, start_pref_v=0, limit_pref_v=0)
     assert np.allclose(prefactors(c, 1e-3, 1e-3), (0.02, 1000.0, 0.0), rtol=1e-12, atol=0)
     assert prefactors(c, 0.0, 1e-3) == (1.0, 1.0, 0.0)

@@ -177,7 +177,7 @@ def _steps(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps, log, ch
     for step in range(start, nsteps):
         lr = cfg.lr.lr(step)
         for g in opt.param_groups:
-            g['lr'] = lr
+            g['lr'] = lr * cfg.lr.warmup(step)
         batch = next_batch()
         loss, info = batch_loss(model, batch, cfg, lr)
         opt.zero_grad()
