@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Issue 7's recipe study: training recipes (loss prefactors, learning rate, batch size, oversampling of the
+"""Issue 7's recipe study: training recipes (loss prefactors, learning rate and its warm-up, oversampling of the
 near-equilibrium frames, the relative energy and force terms) compared side by side, each a fine-tune of one start
 model (--init-model) for the same number of steps on the same data, with seed repeats of the base recipe to show
 the seed-to-seed spread that a difference has to beat.
