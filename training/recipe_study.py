@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from trainer import study  # noqa: E402
+from trainer.export import file_sha256  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -51,7 +52,7 @@ def main():
     a = p.parse_args()
     out = os.path.join(HERE, 'results', f'recipe_study_{a.tag}.json')
     setup = {'steps': a.steps, 'init_model': os.path.basename(a.init_model),
-             'init_model_sha256': study.file_sha256(a.init_model), 'data': os.path.relpath(a.data, HERE)}
+             'init_model_sha256': file_sha256(a.init_model), 'data': os.path.relpath(a.data, HERE)}
     results = {}
 
     def done(name, r):
