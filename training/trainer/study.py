@@ -34,7 +34,10 @@ def run_variant(base: str, args: list[str]) -> dict | None:
             json.dump({'wall_s': time.time() - t0, 'cpu_s': usage.ru_utime}, f)
     with open(base + '.metrics.json') as f:
         m = json.load(f)
-    timing = json.load(open(base + '.timing.json')) if os.path.exists(base + '.timing.json') else {}
+    timing = {}
+    if os.path.exists(base + '.timing.json'):
+        with open(base + '.timing.json') as f:
+            timing = json.load(f)
     return {'n_train': m['split']['n_train'], 'n_held_out': m['split']['n_held_out'],
             'held_out': m['by_category'], 'training': m['train_by_category'], **timing}
 

@@ -112,14 +112,12 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         per_type = (model.bias_atom_e + model.out_bias).detach().cpu().numpy()
         for f in frames:
             f.energy_ref = float(per_type[f.atype].sum())
-    rng = random.Random(cfg.seed)
-    order: list[int] = []
     model.to(getattr(torch, cfg.precision))
     if cfg.device != 'cpu':
         model.to(cfg.device)
         torch.set_default_device(cfg.device)  # the batches and index tensors below are made there
     try:
-        return _steps(model, frames, cfg, steps, log, checkpoint, checkpoint_seconds, rng, order)
+        return _steps(model, frames, cfg, steps, log, checkpoint, checkpoint_seconds)
     finally:
         if cfg.device != 'cpu':
             torch.set_default_device('cpu')
@@ -128,8 +126,10 @@ def train(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps: int | No
         model.eval()
 
 
-def _steps(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps, log, checkpoint, checkpoint_seconds,
-           rng: random.Random, order: list[int]) -> list[float]:
+def _steps(model: DPModel, frames: list[Frame], cfg: TrainConfig, steps, log, checkpoint,
+           checkpoint_seconds) -> list[float]:
+    rng = random.Random(cfg.seed)
+    order: list[int] = []
     whole = make_batch(frames, model.dtype) if cfg.batch_size >= len(frames) else None
 
     pool = epoch_pool(frames, cfg.near_eq_repeat)
