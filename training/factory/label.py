@@ -3,9 +3,10 @@
     /usr/bin/python3 -m factory.label run [--max N] [--only CAT,...]   (from training/)
     /usr/bin/python3 -m factory.label status
 
-* Every configuration in configs/*.extxyz has a stable id.  The queue is round-robin over
-  categories (dimers twice per round, the short-range dimers for the pair table first,
-  the expensive 4x4 nanopores every third round), cheapest first within a category.
+* Every configuration in configs/*.extxyz (and the active-learning ones, configs/explore/*.extxyz) has a
+  stable id.  The queue is round-robin over categories (dimers twice per round, the short-range dimers for
+  the pair table first, the expensive 4x4 nanopores every seventh round), active-learning frames first and
+  then cheapest first within a category.
 * Each finished configuration is written at once to work/results/<id>.json (temp file +
   os.replace, so a kill at any moment leaves either the complete file or nothing).
 * On (re)start, ids found in work/results/ or already packed in data/*/*/meta.json are
@@ -37,9 +38,12 @@ from .generate import CATEGORIES  # noqa: E402
 
 
 def load_configs():
+    """The generator's configurations (configs/<category>.extxyz), then the active-learning ones
+    (configs/explore/iterNN.extxyz, written by explore.py)."""
     out = {}
-    for cat in CATEGORIES:
-        fn = os.path.join(CONF_DIR, f"{cat}.extxyz")
+    files = [os.path.join(CONF_DIR, f"{cat}.extxyz") for cat in CATEGORIES]
+    files += sorted(glob.glob(os.path.join(CONF_DIR, "explore", "iter*.extxyz")))
+    for fn in files:
         if not os.path.exists(fn):
             continue
         for at in read(fn, ":"):
@@ -76,10 +80,13 @@ def queue_order(configs):
             r = float(at.info["r"])
             # short-range dimers (pair-table window) first, then increasing r
             return (0 if r <= 1.6 else 1, r, at.info["id"])
-        # the thermal (near-equilibrium) cells lead their category: the accuracy target is judged on such frames;
-        # so do the thick compressed layers, which the energy-strain collapse check needs
+        # the active-learning frames (explore.py: where the ensemble disagrees) lead their category, then the thermal
+        # (near-equilibrium) cells: the accuracy target is judged on such frames; so do the thick compressed layers,
+        # which the energy-strain collapse check needs
+        if "al_iter" in at.info:
+            return (-1, int(at.info["al_iter"]), float(at.info["cost"]), at.info["id"])
         lead = {"thermal", "thick"} & set(at.info["note"].split())
-        return (0 if lead else 1, float(at.info["cost"]), at.info["id"])
+        return (0 if lead else 1, 0, float(at.info["cost"]), at.info["id"])
 
     for c in by_cat:
         by_cat[c].sort(key=key)
