@@ -70,15 +70,12 @@ def _atom_energies():
 
 
 def test_ids_unique_and_in_configs():
-    from ase.io import read
+    from factory.label import load_configs
     allids = []
     for sysdir in SYSTEMS:
         allids += [f["id"] for f in json.load(open(os.path.join(sysdir, "meta.json")))["frames"]]
     assert len(allids) == len(set(allids))
-    confids = set()
-    for fn in glob.glob(os.path.join(TRAIN, "configs", "*.extxyz")):
-        confids |= {a.info["id"] for a in read(fn, ":")}
-    assert set(allids) <= confids
+    assert set(allids) <= set(load_configs())   # the generator's and the active-learning configurations
 
 
 def test_packed_frames_are_the_generated_configurations():
@@ -140,14 +137,18 @@ def test_configs_reproducible_from_seed(tmp_path, monkeypatch):
 
 
 def test_queue_order_covers_every_configuration_thermal_cells_first():
-    """The labeller's queue holds every configuration once; within a category the thermal (near-equilibrium) cells
-    and the thick compressed layers come before the rest, and the rest run cheap first."""
+    """The labeller's queue holds every configuration once; within a category the active-learning frames
+    (configs/explore/) come first, then the thermal (near-equilibrium) cells and the thick compressed layers, and the
+    rest run cheap first."""
     from factory.label import load_configs, queue_order
     configs = load_configs()
     order = queue_order(configs)
     assert sorted(order) == sorted(configs)
     for cat in ("monolayer", "vacancy", "substitution"):
         ids = [i for i in order if configs[i].info["category"] == cat]
+        al = ["al_iter" in configs[i].info for i in ids]
+        assert al == sorted(al, reverse=True)
+        ids = [i for i, a in zip(ids, al) if not a]
         words = [set(configs[i].info["note"].split()) for i in ids]
         lead = [bool({"thermal", "thick"} & w) for w in words]
         assert any("thermal" in w for w in words) and lead == sorted(lead, reverse=True)
