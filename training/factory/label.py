@@ -4,9 +4,9 @@
     /usr/bin/python3 -m factory.label status
 
 * Every configuration in configs/*.extxyz (and the active-learning ones, configs/explore/*.extxyz) has a
-  stable id.  The queue is round-robin over categories (dimers twice per round, the short-range dimers for
-  the pair table first, the expensive 4x4 nanopores every seventh round), active-learning frames first and
-  then cheapest first within a category.
+  stable id.  The active-learning frames come first (oldest iteration, cheapest first), then the rest
+  round-robin over categories (dimers twice per round, the short-range dimers for the pair table first, the
+  expensive 4x4 nanopores every seventh round), cheapest first within a category.
 * Each finished configuration is written at once to work/results/<id>.json (temp file +
   os.replace, so a kill at any moment leaves either the complete file or nothing).
 * On (re)start, ids found in work/results/ or already packed in data/*/*/meta.json are
@@ -71,22 +71,24 @@ def done_ids(include_failed=True):
 
 
 def queue_order(configs):
+    # the active-learning frames (explore.py: where the ensemble disagrees) come first, oldest iteration and
+    # cheapest first: they are the most informative; then the generator's configurations, round robin
+    al = sorted((at for at in configs.values() if "al_iter" in at.info),
+                key=lambda at: (int(at.info["al_iter"]), float(at.info["cost"]), at.info["id"]))
     by_cat = {c: [] for c in CATEGORIES}
     for cid, at in configs.items():
-        by_cat[at.info["category"]].append(at)
+        if "al_iter" not in at.info:
+            by_cat[at.info["category"]].append(at)
 
     def key(at):
         if at.info["category"] == "dimer":
             r = float(at.info["r"])
             # short-range dimers (pair-table window) first, then increasing r
             return (0 if r <= 1.6 else 1, r, at.info["id"])
-        # the active-learning frames (explore.py: where the ensemble disagrees) lead their category, then the thermal
-        # (near-equilibrium) cells: the accuracy target is judged on such frames; so do the thick compressed layers,
-        # which the energy-strain collapse check needs
-        if "al_iter" in at.info:
-            return (-1, int(at.info["al_iter"]), float(at.info["cost"]), at.info["id"])
+        # the thermal (near-equilibrium) cells lead their category: the accuracy target is judged on such frames;
+        # so do the thick compressed layers, which the energy-strain collapse check needs
         lead = {"thermal", "thick"} & set(at.info["note"].split())
-        return (0 if lead else 1, 0, float(at.info["cost"]), at.info["id"])
+        return (0 if lead else 1, float(at.info["cost"]), at.info["id"])
 
     for c in by_cat:
         by_cat[c].sort(key=key)
@@ -96,7 +98,7 @@ def queue_order(configs):
     weights["dimer"] = 2.0
     weights["nanopore"] = 1.0 / 7.0
     credit = {c: 0.0 for c in CATEGORIES}
-    order = []
+    order = [at.info["id"] for at in al]
     while any(by_cat.values()):
         for c in CATEGORIES:
             credit[c] += weights[c]

@@ -137,18 +137,19 @@ def test_configs_reproducible_from_seed(tmp_path, monkeypatch):
 
 
 def test_queue_order_covers_every_configuration_thermal_cells_first():
-    """The labeller's queue holds every configuration once; within a category the active-learning frames
-    (configs/explore/) come first, then the thermal (near-equilibrium) cells and the thick compressed layers, and the
-    rest run cheap first."""
+    """The labeller's queue holds every configuration once; the active-learning frames (configs/explore/) come
+    first, by iteration and cheapest first; then within a category the thermal (near-equilibrium) cells and the thick
+    compressed layers come before the rest, and the rest run cheap first."""
     from factory.label import load_configs, queue_order
     configs = load_configs()
     order = queue_order(configs)
     assert sorted(order) == sorted(configs)
+    al = ["al_iter" in configs[i].info for i in order]
+    assert al == sorted(al, reverse=True)
+    keys = [(int(configs[i].info["al_iter"]), float(configs[i].info["cost"])) for i, a in zip(order, al) if a]
+    assert keys == sorted(keys)
     for cat in ("monolayer", "vacancy", "substitution"):
-        ids = [i for i in order if configs[i].info["category"] == cat]
-        al = ["al_iter" in configs[i].info for i in ids]
-        assert al == sorted(al, reverse=True)
-        ids = [i for i, a in zip(ids, al) if not a]
+        ids = [i for i in order if configs[i].info["category"] == cat and "al_iter" not in configs[i].info]
         words = [set(configs[i].info["note"].split()) for i in ids]
         lead = [bool({"thermal", "thick"} & w) for w in words]
         assert any("thermal" in w for w in words) and lead == sorted(lead, reverse=True)
