@@ -67,11 +67,15 @@ def sources(data: str, min_atoms: int = 8, max_atoms: int = 30) -> list[tuple[st
     return out
 
 
+def read_run(path: str) -> dict:
+    with open(path) as fh:
+        return json.load(fh)
+
+
 def run_one(path: str, src_id: str, src, T: float, calcs, cfg, seed: int) -> dict:
     from trainer import explore as X
     if os.path.exists(path):
-        with open(path) as fh:
-            return json.load(fh)
+        return read_run(path)
     t0 = time.time()
     samples = X.run_md(src, calcs, T, cfg, seed)
     picked = X.select(samples, cfg, seed + 1)
@@ -147,29 +151,24 @@ def main():
         keep = set(a.only.split(','))
         srcs = [s for s in srcs if s[0] in keep]
     temps = [float(t) for t in a.temps.split(',')]
-    calcs = None if a.status else [DPCalculator(p) for p in a.models.split(',')]
-    recs = []
-    for src_id, src in srcs:
-        for T in temps:
-            path = os.path.join(work, f'{src_id}-{T:g}K.json')
-            if a.status:
-                if os.path.exists(path):
-                    with open(path) as fh:
-                        recs.append((src, T, json.load(fh)))
-                continue
-            seed = zlib.crc32(f'{a.iter} {src_id} {T:g}'.encode())
-            rec = run_one(path, src_id, src, T, calcs, cfg, seed)
-            recs.append((src, T, rec))
-            print(f"{src_id:20s} {src.info['note'][:34]:34s} {T:6g} K: {rec['n']:4d} frames, accurate "
-                  f"{rec['accurate']:.2f} candidate {rec['candidate']:.2f} failed {rec['failed']:.2f}, "
-                  f"devi median {rec['devi_median'] or 0:.3f} max {rec['devi_max'] or 0:.3f}, "
-                  f"picked {len(rec['picked'])} ({rec['cpu_s']} s)", flush=True)
+    runs = [(src_id, src, T, os.path.join(work, f'{src_id}-{T:g}K.json')) for src_id, src in srcs for T in temps]
     if a.status:
-        for src, T, r in recs:
+        done = [(T, read_run(path)) for _, _, T, path in runs if os.path.exists(path)]
+        for T, r in done:
             print(f"{r['source']:20s} {T:6g} K: accurate {r['accurate']:.2f} candidate {r['candidate']:.2f} "
                   f"failed {r['failed']:.2f}, picked {len(r['picked'])}")
-        print(f'{len(recs)} of {len(srcs) * len(temps)} runs done')
+        print(f'{len(done)} of {len(runs)} runs done')
         return
+    calcs = [DPCalculator(p) for p in a.models.split(',')]
+    recs = []
+    for src_id, src, T, path in runs:
+        seed = zlib.crc32(f'{a.iter} {src_id} {T:g}'.encode())
+        rec = run_one(path, src_id, src, T, calcs, cfg, seed)
+        recs.append((src, T, rec))
+        print(f"{src_id:20s} {src.info['note'][:34]:34s} {T:6g} K: {rec['n']:4d} frames, accurate "
+              f"{rec['accurate']:.2f} candidate {rec['candidate']:.2f} failed {rec['failed']:.2f}, "
+              f"devi median {rec['devi_median'] or 0:.3f} max {rec['devi_max'] or 0:.3f}, "
+              f"picked {len(rec['picked'])} ({rec['cpu_s']} s)", flush=True)
     confs = assemble(recs, a.iter, a.max_total)
     cdir = os.path.join(HERE, 'configs', 'explore')
     os.makedirs(cdir, exist_ok=True)

@@ -18,6 +18,8 @@ from ase import Atoms, units
 from ase.md.langevin import Langevin
 from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
 
+from factory.structures import min_dist
+
 
 @dataclass
 class ExploreConfig:
@@ -54,12 +56,6 @@ def ensemble_forces(calcs: list, atoms: Atoms) -> np.ndarray:
     return np.stack(out)
 
 
-def min_distance(atoms: Atoms) -> float:
-    d = atoms.get_all_distances(mic=True)
-    np.fill_diagonal(d, np.inf)
-    return float(d.min())
-
-
 def run_md(atoms: Atoms, calcs: list, temperature_K: float, cfg: ExploreConfig, seed: int) -> list[dict]:
     """Langevin MD at temperature_K driven by calcs[0]; every cfg.every steps after cfg.skip, the ensemble's
     max_devi_f of the frame. Returns the samples: {'step', 'devi', 'positions', 'cell'}; the run stops early if two
@@ -74,7 +70,7 @@ def run_md(atoms: Atoms, calcs: list, temperature_K: float, cfg: ExploreConfig, 
     samples = []
     for step in range(cfg.every, cfg.steps + 1, cfg.every):
         dyn.run(cfg.every)
-        if min_distance(at) < cfg.dmin:
+        if min_dist(at) < cfg.dmin:
             break
         if step < cfg.skip:
             continue
