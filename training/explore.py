@@ -9,6 +9,8 @@ One iteration of DP-GEN's loop (the paper's Fig. 1): for every source (the train
 each defect type and pristine cell, 2x2 and 3x3, from the labelled data) and every temperature, a Langevin MD run with
 the default model; every 10 steps the four models' forces give max_devi_f (trainer/explore.py), and up to --per-run
 frames with lo <= max_devi_f < hi are picked. Each run is saved to work/explore/iterNN/ as it ends (a rerun skips it).
+An iteration is written once: a rerun of a written one stops (its frames may be labelled; the sources follow the
+grown data), so the next exploration is --iter NN+1.
 Then configs/explore/iterNN.extxyz is written: ids '<category>-alNN-KKKK', the source's category, calc kind and note
 (so the spin check and the queue treat them as their source: spin-checked where the group is magnetic, labelled
 ahead of the generator's configurations), and the run's statistics go to results/explore_iterNN.json. Then
@@ -140,6 +142,19 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     a = ap.parse_args()
 
+    conf_path = os.path.join(HERE, 'configs', 'explore', f'iter{a.iter:02d}.extxyz')
+    stats_path = os.path.join(HERE, 'results', f'explore_iter{a.iter:02d}.json')
+    if os.path.exists(stats_path) and a.status:
+        for r in read_run(stats_path)['runs']:
+            print(f"{r['source']:20s} {r['T']:6g} K: accurate {r['accurate']:.2f} candidate {r['candidate']:.2f} "
+                  f"failed {r['failed']:.2f}, picked {len(r['picked'])}")
+        print(f"iteration {a.iter} written: {read_run(stats_path)['n_written']} configurations")
+        return
+    if os.path.exists(conf_path):
+        # its frames may be labelled already, and the sources follow the data, which have grown since: writing it
+        # again could renumber labelled ids
+        sys.exit(f'explore.py: iteration {a.iter} is written already ({os.path.relpath(conf_path, ROOT)}); '
+                 f'explore again with --iter {a.iter + 1}')
     import torch
     torch.set_num_threads(a.threads)
     from trainer.calculator import DPCalculator
@@ -170,15 +185,14 @@ def main():
               f"devi median {rec['devi_median'] or 0:.3f} max {rec['devi_max'] or 0:.3f}, "
               f"picked {len(rec['picked'])} ({rec['cpu_s']} s)", flush=True)
     confs = assemble(recs, a.iter, a.max_total)
-    cdir = os.path.join(HERE, 'configs', 'explore')
-    os.makedirs(cdir, exist_ok=True)
-    write(os.path.join(cdir, f'iter{a.iter:02d}.extxyz'), confs, format='extxyz')
+    os.makedirs(os.path.dirname(conf_path), exist_ok=True)
+    write(conf_path, confs, format='extxyz')
     stats = {'iter': a.iter, 'models': [os.path.relpath(p, ROOT) for p in a.models.split(',')],
              'config': cfg.__dict__, 'temps': temps, 'n_written': len(confs),
              'runs': [{k: v for k, v in r.items() if k != 'picked'} | {'picked': [p['step'] for p in r['picked']],
                                                                        'picked_devi': [p['devi'] for p in r['picked']]}
                       for _, _, r in recs]}
-    with open(os.path.join(HERE, 'results', f'explore_iter{a.iter:02d}.json'), 'w') as fh:
+    with open(stats_path, 'w') as fh:
         json.dump(stats, fh, indent=1)
     d = np.array([r['candidate'] for _, _, r in recs])
     print(f'{len(confs)} configurations -> configs/explore/iter{a.iter:02d}.extxyz; candidate fraction mean '

@@ -66,3 +66,16 @@ def test_md_run_with_a_tiny_ensemble_and_the_queue(tmp_path, monkeypatch):
     configs = label.load_configs()
     assert set(configs) == {'interstitial-0001', 'interstitial-al03-0000'}
     assert label.queue_order(configs)[0] == 'interstitial-al03-0000'
+
+
+def test_a_written_iteration_is_not_written_again():
+    """The sources follow the data, which grow as frames are labelled: rewriting a written iteration could renumber
+    labelled ids, so explore.py refuses and names the next iteration; --status still reports it."""
+    import subprocess
+    import sys
+    from conftest import TRAIN
+    r = subprocess.run([sys.executable, 'explore.py', '--iter', '1'], cwd=TRAIN, capture_output=True, text=True)
+    assert r.returncode != 0 and 'iteration 1 is written already' in r.stderr and '--iter 2' in r.stderr
+    r = subprocess.run([sys.executable, 'explore.py', '--iter', '1', '--status'], cwd=TRAIN, capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and 'iteration 1 written: 56 configurations' in r.stdout
